@@ -1,0 +1,34 @@
+package awsx
+
+import (
+	"errors"
+
+	"github.com/aws/smithy-go"
+)
+
+// ErrorCode returns the AWS error code of err ("AccessDenied", "NoSuchEntity" …) or "".
+func ErrorCode(err error) string {
+	if ae, ok := errors.AsType[smithy.APIError](err); ok {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// IsAccessDenied reports whether err is AWS refusing the call for lack of permission.
+func IsAccessDenied(err error) bool {
+	switch ErrorCode(err) {
+	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "UnauthorizedAccess":
+		return true
+	}
+	return false
+}
+
+// IsNotFound reports whether err says the object does not exist.
+func IsNotFound(err error) bool {
+	switch ErrorCode(err) {
+	case "NoSuchEntity", "NotFoundException", "ResourceNotFoundException", "NoSuchKey", "NoSuchBucket",
+		"InvalidInstanceID.NotFound", "InvalidKeyPair.NotFound", "InvalidGroup.NotFound", "TrailNotFoundException":
+		return true
+	}
+	return false
+}
