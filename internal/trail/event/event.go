@@ -1,0 +1,425 @@
+package event
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+
+	"github.com/accountguard/accountguard/internal/trail/jsonx"
+)
+
+// Top-level CloudTrail fields indexed when a record is read; any other top-level field is
+// found by a scan of the record when a rule asks for it.
+const (
+	EventVersion = iota
+	UserIdentity
+	EventTime
+	EventSource
+	EventName
+	AWSRegion
+	SourceIPAddress
+	UserAgent
+	RequestParameters
+	ResponseElements
+	AdditionalEventData
+	ErrorCode
+	ErrorMessage
+	RequestID
+	EventID
+	EventType
+	ReadOnly
+	Resources
+	RecipientAccountID
+	ServiceEventDetails
+	SharedEventID
+	VPCEndpointID
+	EventCategory
+	TLSDetails
+	ManagementEvent
+	APIVersion
+	SessionCredentialFromConsole
+	CloudTrailEvent // the LookupEvents shape: the record as a JSON string
+	numTop
+)
+
+var topNames = [numTop]string{
+	"eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
+	"sourceIPAddress", "userAgent", "requestParameters", "responseElements", "additionalEventData",
+	"errorCode", "errorMessage", "requestID", "eventID", "eventType", "readOnly", "resources",
+	"recipientAccountId", "serviceEventDetails", "sharedEventID", "vpcEndpointId", "eventCategory",
+	"tlsDetails", "managementEvent", "apiVersion", "sessionCredentialFromConsole", "CloudTrailEvent",
+}
+
+func topSlot(key []byte) int {
+	// A switch on the key's length and bytes compiles to a jump table; a map lookup per key
+	// of every record was measurably slower.
+	switch string(key) {
+	case "eventVersion":
+		return EventVersion
+	case "userIdentity":
+		return UserIdentity
+	case "eventTime":
+		return EventTime
+	case "eventSource":
+		return EventSource
+	case "eventName":
+		return EventName
+	case "awsRegion":
+		return AWSRegion
+	case "sourceIPAddress":
+		return SourceIPAddress
+	case "userAgent":
+		return UserAgent
+	case "requestParameters":
+		return RequestParameters
+	case "responseElements":
+		return ResponseElements
+	case "additionalEventData":
+		return AdditionalEventData
+	case "errorCode":
+		return ErrorCode
+	case "errorMessage":
+		return ErrorMessage
+	case "requestID":
+		return RequestID
+	case "eventID":
+		return EventID
+	case "eventType":
+		return EventType
+	case "readOnly":
+		return ReadOnly
+	case "resources":
+		return Resources
+	case "recipientAccountId":
+		return RecipientAccountID
+	case "serviceEventDetails":
+		return ServiceEventDetails
+	case "sharedEventID":
+		return SharedEventID
+	case "vpcEndpointId":
+		return VPCEndpointID
+	case "eventCategory":
+		return EventCategory
+	case "tlsDetails":
+		return TLSDetails
+	case "managementEvent":
+		return ManagementEvent
+	case "apiVersion":
+		return APIVersion
+	case "sessionCredentialFromConsole":
+		return SessionCredentialFromConsole
+	case "CloudTrailEvent":
+		return CloudTrailEvent
+	}
+	return -1
+}
+
+// PathID names an interned dotted field path.
+type PathID int32
+
+type path struct {
+	name string
+	top  int      // slot, or -1 when the first element is not an indexed field
+	head string   // the first element
+	rest []string // the elements after the first
+}
+
+var registry struct {
+	sync.RWMutex
+	byName map[string]PathID
+	paths  []path
+}
+
+// Intern returns the PathID of a dotted CloudTrail path such as "userIdentity.arn".
+func Intern(name string) PathID {
+	registry.RLock()
+	id, ok := registry.byName[name]
+	registry.RUnlock()
+	if ok {
+		return id
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if id, ok := registry.byName[name]; ok {
+		return id
+	}
+	if registry.byName == nil {
+		registry.byName = map[string]PathID{}
+	}
+	parts := strings.Split(name, ".")
+	p := path{name: name, top: -1, head: parts[0], rest: parts[1:]}
+	for i, n := range topNames {
+		if n == parts[0] {
+			p.top = i
+		}
+	}
+	id = PathID(len(registry.paths))
+	registry.paths = append(registry.paths, p)
+	registry.byName[name] = id
+	return id
+}
+
+// Name returns the dotted path of id.
+func (id PathID) Name() string {
+	registry.RLock()
+	defer registry.RUnlock()
+	return registry.paths[id].name
+}
+
+// Value is one JSON value of a record, as its raw text.
+type Value struct{ Raw []byte }
+
+// Kind is the first byte of the value: '"' string, '{' object, '[' array, 'n' null,
+// 't'/'f' booleans, anything else a number.
+func (v Value) Kind() byte {
+	if len(v.Raw) == 0 {
+		return 'n'
+	}
+	return v.Raw[0]
+}
+
+// IsNull reports whether the value is JSON null.
+func (v Value) IsNull() bool { return len(v.Raw) == 0 || v.Raw[0] == 'n' }
+
+// Text is what rules match against: a string's content (unescaped into scratch when it has
+// escapes), or the JSON text of anything else, so `responseElements|contains: Failure`
+// searches an object's text and `publiclyAccessible: 'true'` matches a boolean.
+func (v Value) Text(scratch []byte) []byte {
+	if len(v.Raw) > 0 && v.Raw[0] == '"' {
+		if s, ok := jsonx.Unquote(v.Raw, scratch); ok {
+			return s
+		}
+	}
+	return v.Raw
+}
+
+// String is Text as a fresh string, for keeping beyond the event's life.
+func (v Value) String() string {
+	if v.IsNull() {
+		return ""
+	}
+	return string(v.Text(nil))
+}
+
+type span struct{ start, end int32 }
+
+type cached struct {
+	gen        uint32
+	start, end int32 // into Event.arena
+}
+
+// Event is one CloudTrail record. The zero value is ready for Index; an Event is reused
+// record after record by one reader goroutine.
+type Event struct {
+	raw     []byte
+	top     [numTop]span
+	gen     uint32
+	cache   []cached
+	arena   []Value
+	scratch []byte
+}
+
+// Raw is the record's JSON text.
+func (e *Event) Raw() []byte { return e.raw }
+
+// Has reports whether the top-level field slot is present.
+func (e *Event) Has(slot int) bool { return e.top[slot].end > 0 }
+
+// Top returns the raw value of a top-level field slot, or nil.
+func (e *Event) Top(slot int) []byte {
+	s := e.top[slot]
+	if s.end == 0 {
+		return nil
+	}
+	return e.raw[s.start:s.end]
+}
+
+// Str returns a top-level string field's content ("" when missing, null or not a string).
+// The result aliases the record unless the string had escapes.
+func (e *Event) Str(slot int) []byte {
+	raw := e.Top(slot)
+	if len(raw) == 0 || raw[0] != '"' {
+		return nil
+	}
+	s, _ := jsonx.Unquote(raw, nil)
+	return s
+}
+
+// Index reads the record starting at b[i] == '{' and returns the index just past it. The
+// Event then refers to b until the next Index. ErrShort means b ends inside the record.
+func (e *Event) Index(b []byte, i int) (int, error) {
+	e.gen++
+	if e.gen == 0 { // wrapped: old cache entries could look current
+		clear(e.cache)
+		e.gen = 1
+	}
+	e.arena = e.arena[:0]
+	e.top = [numTop]span{}
+	start := i
+	if i >= len(b) {
+		return i, jsonx.ErrShort
+	}
+	if b[i] != '{' {
+		return i, &jsonx.SyntaxError{Off: i, Msg: "record is not a JSON object"}
+	}
+	i = jsonx.SkipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		e.raw = b[start : i+1]
+		return i + 1, nil
+	}
+	for {
+		if i >= len(b) {
+			return i, jsonx.ErrShort
+		}
+		if b[i] != '"' {
+			return i, &jsonx.SyntaxError{Off: i, Msg: "expected a key in record"}
+		}
+		ke, err := jsonx.SkipString(b, i)
+		if err != nil {
+			return ke, err
+		}
+		slot := topSlot(b[i+1 : ke-1])
+		i = jsonx.SkipSpace(b, ke)
+		if i >= len(b) {
+			return i, jsonx.ErrShort
+		}
+		if b[i] != ':' {
+			return i, &jsonx.SyntaxError{Off: i, Msg: "expected colon in record"}
+		}
+		i = jsonx.SkipSpace(b, i+1)
+		ve, err := jsonx.SkipValue(b, i)
+		if err != nil {
+			return ve, err
+		}
+		if slot >= 0 {
+			e.top[slot] = span{int32(i - start), int32(ve - start)}
+		}
+		i = jsonx.SkipSpace(b, ve)
+		if i >= len(b) {
+			return i, jsonx.ErrShort
+		}
+		switch b[i] {
+		case '}':
+			e.raw = b[start : i+1]
+			return i + 1, nil
+		case ',':
+			i = jsonx.SkipSpace(b, i+1)
+		default:
+			return i, &jsonx.SyntaxError{Off: i, Msg: "expected comma in record"}
+		}
+	}
+}
+
+// Values returns the values at path id: none when the path is missing, several when it
+// passes through arrays (an array at the end is expanded into its elements). The slice is
+// valid until the next Index.
+func (e *Event) Values(id PathID) []Value {
+	if int(id) >= len(e.cache) {
+		registry.RLock()
+		n := len(registry.paths)
+		registry.RUnlock()
+		e.cache = append(e.cache, make([]cached, n-len(e.cache))...)
+	}
+	c := &e.cache[id]
+	if c.gen == e.gen {
+		return e.arena[c.start:c.end:c.end]
+	}
+	registry.RLock()
+	p := registry.paths[id]
+	registry.RUnlock()
+	start := len(e.arena)
+	var root []byte
+	if p.top >= 0 {
+		root = e.Top(p.top)
+	} else {
+		root = e.lookupKey(e.raw, p.head)
+	}
+	if root != nil {
+		e.resolve(root, p.rest)
+	}
+	c.gen, c.start, c.end = e.gen, int32(start), int32(len(e.arena))
+	return e.arena[start:len(e.arena):len(e.arena)]
+}
+
+// First returns the text of the first value at id, or nil.
+func (e *Event) First(id PathID) []byte {
+	vs := e.Values(id)
+	if len(vs) == 0 || vs[0].IsNull() {
+		return nil
+	}
+	return vs[0].Text(nil)
+}
+
+func (e *Event) resolve(v []byte, rest []string) {
+	if len(v) == 0 {
+		return
+	}
+	if len(rest) == 0 {
+		if v[0] == '[' {
+			_ = jsonx.ArrayEach(v, func(el []byte) bool {
+				e.arena = append(e.arena, Value{Raw: el})
+				return true
+			})
+			return
+		}
+		e.arena = append(e.arena, Value{Raw: v})
+		return
+	}
+	switch v[0] {
+	case '{':
+		if child := e.lookupKey(v, rest[0]); child != nil {
+			e.resolve(child, rest[1:])
+		}
+	case '[':
+		_ = jsonx.ArrayEach(v, func(el []byte) bool {
+			if len(el) > 0 && el[0] == '{' {
+				if child := e.lookupKey(el, rest[0]); child != nil {
+					e.resolve(child, rest[1:])
+				}
+			}
+			return true
+		})
+	}
+}
+
+func (e *Event) lookupKey(obj []byte, key string) []byte {
+	var found []byte
+	_ = jsonx.ObjectEach(obj, func(k, v []byte) bool {
+		if jsonx.KeyIs(k, key) {
+			found = v
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// Unwrap turns the LookupEvents shape (the record as a JSON string in CloudTrailEvent) into
+// the record itself, re-indexed; into is the buffer to decode the string into. It reports
+// false when the event has no CloudTrailEvent string.
+func (e *Event) Unwrap(into *[]byte) (bool, error) {
+	raw := e.Top(CloudTrailEvent)
+	if len(raw) < 2 || raw[0] != '"' {
+		return false, nil
+	}
+	s, ok := jsonx.Unquote(raw, (*into)[:0])
+	if !ok {
+		return true, &jsonx.SyntaxError{Msg: "CloudTrailEvent is not a valid JSON string"}
+	}
+	// Unquote may alias raw; the record must not alias the buffer it was decoded from twice.
+	*into = append((*into)[:0], s...)
+	b := bytes.TrimSpace(*into)
+	end, err := e.Index(b, 0)
+	if err != nil {
+		return true, err
+	}
+	if jsonx.SkipSpace(b, end) != len(b) {
+		return true, &jsonx.SyntaxError{Off: end, Msg: "CloudTrailEvent has text after the record"}
+	}
+	return true, nil
+}
+
+// IsRecord reports whether the event has the fields every CloudTrail record has.
+func (e *Event) IsRecord() bool {
+	return e.Has(EventTime) && (e.Has(EventName) || e.Has(EventSource))
+}

@@ -1,0 +1,43 @@
+package trail
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"testing"
+
+	"github.com/accountguard/accountguard/internal/trail/event"
+)
+
+type memSource struct {
+	name string
+	b    []byte
+}
+
+func (m memSource) Name() string                                { return m.name }
+func (m memSource) Open(context.Context) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(m.b)), nil }
+
+// FuzzRead feeds arbitrary bytes to the reader and asks every record for nested fields:
+// errors are fine, panics and records delivered twice are not.
+func FuzzRead(f *testing.F) {
+	f.Add([]byte(`{"Records":[{"eventTime":"2023-07-10T11:42:36Z","eventName":"ListUsers","userIdentity":{"arn":"a","sessionContext":{"sessionIssuer":{"type":"Role"}}},"requestParameters":{"layers":["x",{"a":1}]}}]}`))
+	f.Add([]byte(`{"eventTime":"x","eventName":"y"}` + "\n" + `{"eventTime":"x","eventSource":"y","resources":[{"ARN":"z"}]}`))
+	f.Add([]byte(`{"Events":[{"CloudTrailEvent":"{\"eventTime\":\"t\",\"eventName\":\"n\\u00e9\"}"}]}`))
+	f.Add([]byte(`[{"eventTime":"t","eventName":"n"},{"eventTime":"t","eventName":"n"}]`))
+	f.Add([]byte(`{"Records":[{"eventTime":"t","eventName":"n","x":"\"}]`))
+	f.Add([]byte("\x1f\x8b\x08\x00"))
+	paths := []event.PathID{
+		event.Intern("userIdentity.arn"), event.Intern("userIdentity.sessionContext.sessionIssuer.type"),
+		event.Intern("requestParameters.layers"), event.Intern("requestParameters.layers.a"),
+		event.Intern("resources.ARN"), event.Intern("unknownTop.key"), event.Intern("eventName"),
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = Read(t.Context(), []Source{memSource{"fuzz", b}}, ReadOptions{Workers: 1, MaxRecord: 1 << 16}, func(_ int, e *event.Event) {
+			for _, p := range paths {
+				for _, v := range e.Values(p) {
+					_ = v.Text(nil)
+				}
+			}
+		})
+	})
+}

@@ -1,0 +1,484 @@
+package trail
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/accountguard/accountguard/internal/trail/event"
+	"github.com/accountguard/accountguard/internal/trail/jsonx"
+	"github.com/accountguard/accountguard/internal/ui"
+)
+
+// DefaultMaxRecord bounds one record's size. CloudTrail's own records stay far below it
+// (AWS truncates large request parameters), so a bigger one is broken input, and the bound
+// keeps a reader's memory flat whatever it is fed.
+const DefaultMaxRecord = 16 << 20
+
+// ReadOptions tune Read. The zero value reads everything on all cores.
+type ReadOptions struct {
+	Window
+	Workers   int          // 0 means GOMAXPROCS
+	MaxRecord int          // 0 means DefaultMaxRecord
+	Progress  *ui.Progress // advanced by one per source; may be nil
+}
+
+// Handler receives each record. Calls for one worker are sequential, calls for different
+// workers concurrent; the Event is valid only during the call.
+type Handler func(worker int, e *event.Event)
+
+// Stats count what Read saw.
+type Stats struct {
+	Sources int64 // inputs opened
+	Records int64 // records offered to the handler (after the window)
+	Skipped int64 // records outside the window
+	Bytes   int64 // uncompressed bytes read
+}
+
+// InputError is a failure of one input; the others were still read.
+type InputError struct {
+	Name string
+	Err  error
+}
+
+func (e *InputError) Error() string { return e.Name + ": " + e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// Workers is the number of workers Read uses for opt.
+func (o ReadOptions) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// NumWorkers is how many concurrent handler callers Read will use for o.
+func (o ReadOptions) NumWorkers() int { return o.workers() }
+
+// Read streams every record of srcs to h, reading sources concurrently. Each failing input
+// yields one InputError (records read from it before the failure were delivered); the
+// rest are still read. It returns early only when ctx is cancelled.
+func Read(ctx context.Context, srcs []Source, opt ReadOptions, h Handler) (Stats, []error) {
+	var (
+		st   Stats
+		mu   sync.Mutex
+		errs []error
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	n := min(opt.workers(), max(1, len(srcs)))
+	for w := range n {
+		wg.Go(func() {
+			r := newFileReader(w, opt, h)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(srcs) || ctx.Err() != nil {
+					break
+				}
+				err := r.read(ctx, srcs[i])
+				opt.Progress.Add(1)
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, &InputError{Name: srcs[i].Name(), Err: err})
+					mu.Unlock()
+				}
+			}
+			atomic.AddInt64(&st.Sources, r.st.Sources)
+			atomic.AddInt64(&st.Records, r.st.Records)
+			atomic.AddInt64(&st.Skipped, r.st.Skipped)
+			atomic.AddInt64(&st.Bytes, r.st.Bytes)
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		errs = append(errs, err)
+	}
+	return st, errs
+}
+
+// fileReader is one worker's reusable state.
+type fileReader struct {
+	worker int
+	opt    ReadOptions
+	h      Handler
+	br     *bufio.Reader
+	gz     *gzip.Reader
+	win    window
+	ev     event.Event
+	inner  []byte // LookupEvents: the decoded CloudTrailEvent string
+	st     Stats
+	n      int64 // records in the current source, for error messages
+}
+
+func newFileReader(worker int, opt ReadOptions, h Handler) *fileReader {
+	max := opt.MaxRecord
+	if max <= 0 {
+		max = DefaultMaxRecord
+	}
+	return &fileReader{
+		worker: worker, opt: opt, h: h,
+		br:  bufio.NewReaderSize(nil, 64<<10),
+		win: window{buf: make([]byte, 256<<10), max: max},
+	}
+}
+
+func (r *fileReader) read(ctx context.Context, src Source) error {
+	rc, err := src.Open(ctx)
+	if err != nil {
+		return fmt.Errorf("open: %w", err)
+	}
+	defer rc.Close()
+	r.st.Sources++
+	r.br.Reset(rc)
+	var in io.Reader = r.br
+	if magic, _ := r.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		if r.gz == nil {
+			r.gz, err = gzip.NewReader(r.br)
+		} else {
+			err = r.gz.Reset(r.br)
+		}
+		if err != nil {
+			return fmt.Errorf("gzip: %w", err)
+		}
+		in = r.gz
+	}
+	r.win.reset(in)
+	r.n = 0
+	err = r.parse(ctx)
+	r.st.Bytes += r.win.off + int64(r.win.end)
+	if err != nil {
+		if r.win.rerr != nil && !errors.Is(err, errTooBig) {
+			return describeReadErr(r.win.rerr, r.gz != nil && in == r.gz)
+		}
+		return err
+	}
+	return nil
+}
+
+func describeReadErr(err error, gz bool) error {
+	if gz && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader)) {
+		return fmt.Errorf("truncated or corrupt gzip: %w", err)
+	}
+	return fmt.Errorf("read: %w", err)
+}
+
+var errTooBig = errors.New("record too large")
+
+// parse walks the top level of a source: a {"Records":[…]} or {"Events":[…]} object, an
+// array of records, or a sequence of records (JSON lines).
+func (r *fileReader) parse(ctx context.Context) error {
+	w := &r.win
+	for {
+		c, err := w.peekNonSpace()
+		if err == io.EOF {
+			if r.n == 0 && w.off+int64(w.end) == 0 {
+				return errors.New("empty file")
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch c {
+		case '[':
+			w.pos++
+			if err := r.items(ctx, ']'); err != nil {
+				return err
+			}
+		case '{':
+			key, err := w.firstKey()
+			if err != nil {
+				return err
+			}
+			if key == "Records" || key == "Events" {
+				if err := r.wrapper(ctx); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := r.item(); err != nil {
+				return err
+			}
+		default:
+			return r.syntax(w.pos, fmt.Sprintf("not CloudTrail JSON: unexpected %q", c))
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// wrapper reads {"Records": [ … ] (, other keys)* }.
+func (r *fileReader) wrapper(ctx context.Context) error {
+	w := &r.win
+	w.pos++ // {
+	for {
+		c, err := w.peekNonSpace()
+		if err != nil {
+			return r.eofErr(err)
+		}
+		if c == '}' {
+			w.pos++
+			return nil
+		}
+		if c == ',' {
+			w.pos++
+			continue
+		}
+		if c != '"' {
+			return r.syntax(w.pos, "expected a key")
+		}
+		key, err := w.firstKeyAt()
+		if err != nil {
+			return err
+		}
+		// pos is now after the colon
+		c, err = w.peekNonSpace()
+		if err != nil {
+			return r.eofErr(err)
+		}
+		if (key == "Records" || key == "Events") && c == '[' {
+			w.pos++
+			if err := r.items(ctx, ']'); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := w.skipValue(); err != nil {
+			return r.wrapErr(err)
+		}
+	}
+}
+
+// items reads array elements up to close.
+func (r *fileReader) items(ctx context.Context, close byte) error {
+	w := &r.win
+	for {
+		c, err := w.peekNonSpace()
+		if err != nil {
+			return r.eofErr(err)
+		}
+		switch c {
+		case close:
+			w.pos++
+			return nil
+		case ',':
+			w.pos++
+			continue
+		}
+		if err := r.item(); err != nil {
+			return err
+		}
+		if r.n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// item reads one record at the window's position and hands it on.
+func (r *fileReader) item() error {
+	w := &r.win
+	for {
+		end, err := r.ev.Index(w.buf[:w.end], w.pos)
+		if err == nil {
+			at := w.off + int64(w.pos)
+			w.pos = end
+			r.n++
+			return r.deliver(at)
+		}
+		if !errors.Is(err, jsonx.ErrShort) {
+			return r.wrapErr(err)
+		}
+		if err := w.more(); err != nil {
+			return r.eofErr(err)
+		}
+	}
+}
+
+func (r *fileReader) deliver(at int64) error {
+	ev := &r.ev
+	if ev.Has(event.CloudTrailEvent) {
+		if _, err := ev.Unwrap(&r.inner); err != nil {
+			return fmt.Errorf("record %d (byte %d): CloudTrailEvent: %v", r.n, at, err)
+		}
+	}
+	if !ev.IsRecord() {
+		return fmt.Errorf("record %d (byte %d): not a CloudTrail record (no eventTime and eventName); expected {\"Records\":[…]}, JSON lines or LookupEvents output", r.n, at)
+	}
+	if !r.opt.keepTime(ev.Str(event.EventTime)) || (len(r.opt.Regions) > 0 && !r.opt.keepRegion(string(ev.Str(event.AWSRegion)))) {
+		r.st.Skipped++
+		return nil
+	}
+	r.st.Records++
+	r.h(r.worker, ev)
+	return nil
+}
+
+func (r *fileReader) syntax(pos int, msg string) error {
+	return fmt.Errorf("byte %d: %s", r.win.off+int64(pos), msg)
+}
+
+func (r *fileReader) wrapErr(err error) error {
+	if se, ok := errors.AsType[*jsonx.SyntaxError](err); ok {
+		return fmt.Errorf("record %d: invalid JSON at byte %d: %s", r.n+1, r.win.off+int64(se.Off), se.Msg)
+	}
+	return r.eofErr(err)
+}
+
+func (r *fileReader) eofErr(err error) error {
+	switch {
+	case errors.Is(err, errTooBig):
+		return fmt.Errorf("record %d at byte %d is larger than %d MiB: not CloudTrail; stopped reading this input", r.n+1, r.win.off+int64(r.win.pos), r.win.max>>20)
+	case r.win.rerr != nil:
+		return r.win.rerr
+	case errors.Is(err, io.EOF) || errors.Is(err, jsonx.ErrShort):
+		return fmt.Errorf("unexpected end of input after %d records (truncated file?)", r.n)
+	}
+	return err
+}
+
+// window is a sliding buffer over a stream: it holds the unread part of the current record
+// and grows only while one record does not fit, up to max.
+type window struct {
+	r        io.Reader
+	buf      []byte
+	pos, end int
+	off      int64 // stream offset of buf[0]
+	max      int
+	eof      bool
+	rerr     error // a read error other than EOF
+}
+
+func (w *window) reset(r io.Reader) {
+	w.r, w.pos, w.end, w.off, w.eof, w.rerr = r, 0, 0, 0, false, nil
+	if cap(w.buf) > 4<<20 { // a huge record earlier: do not keep its buffer
+		w.buf = make([]byte, 256<<10)
+	}
+}
+
+// more reads further input, keeping buf[pos:end]. It returns io.EOF when the stream is done.
+func (w *window) more() error {
+	if w.eof {
+		if w.rerr != nil {
+			return w.rerr
+		}
+		return io.EOF
+	}
+	if w.pos > 0 {
+		n := copy(w.buf, w.buf[w.pos:w.end])
+		w.off += int64(w.pos)
+		w.pos, w.end = 0, n
+	}
+	if w.end == len(w.buf) {
+		if len(w.buf) >= w.max {
+			return errTooBig
+		}
+		nb := make([]byte, min(2*len(w.buf), w.max))
+		copy(nb, w.buf[:w.end])
+		w.buf = nb
+	}
+	n, err := io.ReadAtLeast(w.r, w.buf[w.end:], 1)
+	w.end += n
+	if err != nil {
+		w.eof = true
+		if !errors.Is(err, io.EOF) {
+			w.rerr = err
+		}
+		if n == 0 {
+			if w.rerr != nil {
+				return w.rerr
+			}
+			return io.EOF
+		}
+	}
+	return nil
+}
+
+func (w *window) peekNonSpace() (byte, error) {
+	for {
+		w.pos = jsonx.SkipSpace(w.buf[:w.end], w.pos)
+		if w.pos < w.end {
+			return w.buf[w.pos], nil
+		}
+		if err := w.more(); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// firstKey returns the first key of the object at pos without consuming anything, or ""
+// when the object is empty or its first key is very long.
+func (w *window) firstKey() (string, error) {
+	for {
+		b := w.buf[:w.end]
+		i := jsonx.SkipSpace(b, w.pos+1)
+		if i < len(b) {
+			if b[i] != '"' {
+				return "", nil
+			}
+			e, err := jsonx.SkipString(b, i)
+			if err == nil {
+				s, _ := jsonx.Unquote(b[i:e], nil)
+				return string(s), nil
+			}
+			if w.end-i > 4096 {
+				return "", nil
+			}
+		}
+		if err := w.more(); err != nil {
+			if errors.Is(err, io.EOF) {
+				return "", fmt.Errorf("unexpected end of input in the first object")
+			}
+			return "", err
+		}
+	}
+}
+
+// firstKeyAt consumes a key at pos and the colon after it.
+func (w *window) firstKeyAt() (string, error) {
+	for {
+		b := w.buf[:w.end]
+		e, err := jsonx.SkipString(b, w.pos)
+		if err == nil {
+			i := jsonx.SkipSpace(b, e)
+			if i < len(b) {
+				if b[i] != ':' {
+					return "", fmt.Errorf("byte %d: expected colon", w.off+int64(i))
+				}
+				s, _ := jsonx.Unquote(b[w.pos:e], nil)
+				w.pos = i + 1
+				return string(s), nil
+			}
+		}
+		if err := w.more(); err != nil {
+			return "", err
+		}
+	}
+}
+
+// skipValue consumes the value at pos, which must fit in the window.
+func (w *window) skipValue() error {
+	for {
+		w.pos = jsonx.SkipSpace(w.buf[:w.end], w.pos)
+		e, err := jsonx.SkipValue(w.buf[:w.end], w.pos)
+		if err == nil {
+			w.pos = e
+			return nil
+		}
+		if !errors.Is(err, jsonx.ErrShort) {
+			return err
+		}
+		if err := w.more(); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,164 @@
+package trail
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Source is one input object: a local file or an S3 object.
+type Source interface {
+	// Name is how errors and findings refer to the input (a path or s3://bucket/key).
+	Name() string
+	Open(ctx context.Context) (io.ReadCloser, error)
+}
+
+// File is a local file.
+type File string
+
+func (f File) Name() string { return string(f) }
+
+func (f File) Open(context.Context) (io.ReadCloser, error) { return os.Open(string(f)) }
+
+// isTrailFile reports whether a name found in a folder walk looks like CloudTrail output;
+// digest files (hash chains, no records) and other files are left out.
+func isTrailFile(name string) bool {
+	if strings.Contains(name, "CloudTrail-Digest") {
+		return false
+	}
+	for _, ext := range []string{".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"} {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// Files expands paths (files or folders, walked recursively) into sources, pruning files
+// whose CloudTrail export names fall outside the window. A missing path is an error of its
+// own; the others are still returned.
+func Files(paths []string, w Window) ([]Source, []error) {
+	var (
+		out  []Source
+		errs []error
+	)
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p, unwrapPathErr(err)))
+			continue
+		}
+		if !st.IsDir() {
+			out = append(out, File(p)) // named explicitly: read whatever its name
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", path, unwrapPathErr(err)))
+				return nil
+			}
+			if d.IsDir() || !isTrailFile(d.Name()) || !w.keepKey(path) {
+				return nil
+			}
+			out = append(out, File(path))
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p, err))
+		}
+	}
+	return out, errs
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// Window selects records by time and region. The zero value keeps everything.
+type Window struct {
+	Since, Until time.Time // inclusive bounds; zero means open
+	Regions      []string  // empty means all
+}
+
+func (w Window) keepRegion(r string) bool {
+	return len(w.Regions) == 0 || slices.Contains(w.Regions, r)
+}
+
+// exportName matches CloudTrail's S3 object names:
+// <account>_CloudTrail_<region>_<YYYYMMDDTHHMMZ>_<unique>.json.gz
+var exportName = regexp.MustCompile(`(?:^|/)\d{12}_CloudTrail_([a-z0-9-]+)_(\d{8}T\d{4}Z)_[A-Za-z0-9]+\.json(?:\.gz)?$`)
+
+// deliverySlack is how much later than its newest record CloudTrail may deliver a file;
+// pruning keeps files delivered up to this long after Until.
+const deliverySlack = 24 * time.Hour
+
+// keepKey prunes by the region and delivery time in an export object's name, before the
+// object is read. Names that are not in the export layout are kept.
+func (w Window) keepKey(key string) bool {
+	m := exportName.FindStringSubmatch(key)
+	if m == nil {
+		return true
+	}
+	if !w.keepRegion(m[1]) {
+		return false
+	}
+	t, err := time.Parse("20060102T1504Z", m[2])
+	if err != nil {
+		return true
+	}
+	// A file holds records from before its delivery time, so one delivered before Since
+	// holds nothing in the window.
+	if !w.Since.IsZero() && t.Add(5*time.Minute).Before(w.Since) {
+		return false
+	}
+	if !w.Until.IsZero() && t.After(w.Until.Add(deliverySlack)) {
+		return false
+	}
+	return true
+}
+
+// keepTime checks a record's eventTime (RFC 3339 text) against the window. A record whose
+// time cannot be read is kept when the window is open, dropped otherwise.
+func (w Window) keepTime(et []byte) bool {
+	if w.Since.IsZero() && w.Until.IsZero() {
+		return true
+	}
+	t, ok := ParseTime(et)
+	if !ok {
+		return false
+	}
+	return (w.Since.IsZero() || !t.Before(w.Since)) && (w.Until.IsZero() || !t.After(w.Until))
+}
+
+// ParseTime reads CloudTrail's eventTime ("2023-07-10T11:42:36Z"), with a fast path for
+// that exact shape and RFC 3339 otherwise.
+func ParseTime(b []byte) (time.Time, bool) {
+	if len(b) == 20 && b[4] == '-' && b[7] == '-' && b[10] == 'T' && b[13] == ':' && b[16] == ':' && b[19] == 'Z' {
+		n := func(s []byte) int {
+			v := 0
+			for _, c := range s {
+				if c < '0' || c > '9' {
+					return -1
+				}
+				v = v*10 + int(c-'0')
+			}
+			return v
+		}
+		y, mo, d, h, mi, s := n(b[0:4]), n(b[5:7]), n(b[8:10]), n(b[11:13]), n(b[14:16]), n(b[17:19])
+		if y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s < 61 {
+			return time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC), true
+		}
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(b))
+	return t, err == nil
+}
