@@ -1,0 +1,97 @@
+package detect
+
+// acDFA is an Aho-Corasick automaton compiled into a full byte-table DFA over ASCII
+// case-folded input: one table load per input byte, no branches on the pattern set.
+type acDFA struct {
+	next []uint32 // state*256 + byte -> next state, with outFlag set when it ends a keyword
+	out  [][]int // state -> keyword indexes ending here (including via suffix links)
+	lens []int   // keyword index -> length
+}
+
+func fold(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+func newACDFA(keywords []string) *acDFA {
+	type node struct {
+		child map[byte]int
+		fail  int
+		out   []int
+	}
+	nodes := []node{{child: map[byte]int{}}}
+	lens := make([]int, len(keywords))
+	for i, kw := range keywords {
+		lens[i] = len(kw)
+		s := 0
+		for j := 0; j < len(kw); j++ {
+			c := fold(kw[j])
+			nx, ok := nodes[s].child[c]
+			if !ok {
+				nodes = append(nodes, node{child: map[byte]int{}})
+				nx = len(nodes) - 1
+				nodes[s].child[c] = nx
+			}
+			s = nx
+		}
+		nodes[s].out = append(nodes[s].out, i)
+	}
+	d := &acDFA{next: make([]uint32, len(nodes)*256), out: make([][]int, len(nodes)), lens: lens}
+	// Breadth-first: a state's failure target is complete before the state itself.
+	queue := []int{0}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		if s != 0 {
+			nodes[s].out = append(nodes[s].out, nodes[nodes[s].fail].out...)
+		}
+		d.out[s] = nodes[s].out
+		for b := 0; b < 256; b++ {
+			c := fold(byte(b))
+			if nx, ok := nodes[s].child[c]; ok {
+				if s != 0 {
+					nodes[nx].fail = int(d.next[nodes[s].fail*256+int(c)])
+				}
+				d.next[s*256+b] = uint32(nx)
+				if byte(b) == c { // enqueue each child once (through its folded byte)
+					queue = append(queue, nx)
+				}
+			} else if s != 0 {
+				d.next[s*256+b] = d.next[nodes[s].fail*256+b]
+			}
+		}
+	}
+	// Flag transitions into states that end a keyword, so the scan loop tests one bit.
+	for i, nx := range d.next {
+		if len(d.out[nx]) > 0 {
+			d.next[i] = nx | outFlag
+		}
+	}
+	return d
+}
+
+const outFlag = 1 << 31
+
+// hit is a keyword found at data[end-len(keyword):end].
+type hit struct {
+	kw  int
+	end int
+}
+
+// scan appends every keyword occurrence in data to hits.
+func (d *acDFA) scan(data []byte, hits []hit) []hit {
+	next := d.next
+	s := uint32(0)
+	for i, b := range data {
+		s = next[s<<8|uint32(b)]
+		if s&outFlag != 0 {
+			s &^= outFlag
+			for _, kw := range d.out[s] {
+				hits = append(hits, hit{kw: kw, end: i + 1})
+			}
+		}
+	}
+	return hits
+}
