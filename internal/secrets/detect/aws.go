@@ -303,9 +303,9 @@ func init() {
 		},
 		FalsePositives: []string{
 			`aws_access_key_id = AKIAXXXXXXXXXXXXXXXX`,
-			`AKIAUJZDEGXDNCF32EPFQ`,          // 21 characters: part of a longer token
-			`xAKIAUJZDEGXDNCF32EPF`,          // inside a word
-			`AKIAUJZDEGXDNCF32EP1`,           // 1 is outside base32
+			`AKIAUJZDEGXDNCF32EPFQ`,           // 21 characters: part of a longer token
+			`xAKIAUJZDEGXDNCF32EPF`,           // inside a word
+			`AKIAUJZDEGXDNCF32EP1`,            // 1 is outside base32
 			`aws_access_key_id=<your key id>`, // placeholder
 		},
 	})

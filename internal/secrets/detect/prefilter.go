@@ -4,8 +4,8 @@ package detect
 // case-folded input: one table load per input byte, no branches on the pattern set.
 type acDFA struct {
 	next []uint32 // state*256 + byte -> next state, with outFlag set when it ends a keyword
-	out  [][]int // state -> keyword indexes ending here (including via suffix links)
-	lens []int   // keyword index -> length
+	out  [][]int  // state -> keyword indexes ending here (including via suffix links)
+	lens []int    // keyword index -> length
 }
 
 func fold(b byte) byte {

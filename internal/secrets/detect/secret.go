@@ -71,8 +71,8 @@ func (s Secret) MarshalJSON() ([]byte, error) { return fmt.Appendf(nil, "%q", s.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.Redacted()) }
 
 var (
-	_ fmt.Stringer       = Secret{}
-	_ fmt.Formatter      = Secret{}
-	_ fmt.GoStringer     = Secret{}
-	_ slog.LogValuer     = Secret{}
+	_ fmt.Stringer   = Secret{}
+	_ fmt.Formatter  = Secret{}
+	_ fmt.GoStringer = Secret{}
+	_ slog.LogValuer = Secret{}
 )
