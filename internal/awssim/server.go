@@ -69,38 +69,37 @@ type operation struct {
 	readOnly bool
 }
 
-var (
-	services   = map[string]*Service{}
-	operations = map[string]map[string]operation{} // service → action → op
-)
+// operations holds every served operation: service → action → op.
+var operations = map[string]map[string]operation{}
 
-// registerService adds a service; each service's file calls it from init.
+// registerService adds a service that services.go does not already describe. Services are
+// described once, in services.go, so operations of one service may live in several files.
 func registerService(s *Service) {
-	if _, dup := services[s.Name]; dup {
-		panic("awssim: service registered twice: " + s.Name)
+	if _, ok := services[s.Name]; !ok {
+		services[s.Name] = s
 	}
-	services[s.Name] = s
-	operations[s.Name] = map[string]operation{}
 }
 
-// register adds an operation of a registered service. Read-only operations are recorded in
-// CloudTrail with readOnly true; by AWS convention those are Get*, List*, Describe*, Lookup*.
+// register adds an operation of a service described in services.go. Read-only operations are
+// recorded in CloudTrail with readOnly true; by AWS convention those are Get*, List*,
+// Describe*, Lookup*.
 func register(service, action string, h Handler) {
-	ops, ok := operations[service]
-	if !ok {
+	if _, ok := services[service]; !ok {
 		panic("awssim: operation for unknown service " + service)
+	}
+	ops := operations[service]
+	if ops == nil {
+		ops = map[string]operation{}
+		operations[service] = ops
 	}
 	if _, dup := ops[action]; dup {
 		panic("awssim: operation registered twice: " + service + ":" + action)
 	}
 	ro := false
-	for _, p := range []string{"Get", "List", "Describe", "Lookup", "Generate"} {
+	for _, p := range []string{"Get", "List", "Describe", "Lookup"} {
 		if strings.HasPrefix(action, p) {
 			ro = true
 		}
-	}
-	if action == "GenerateCredentialReport" {
-		ro = false
 	}
 	ops[action] = operation{handler: h, readOnly: ro}
 }

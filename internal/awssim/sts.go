@@ -3,7 +3,6 @@ package awssim
 import "strings"
 
 func init() {
-	registerService(&Service{Name: "sts", EventSource: "sts.amazonaws.com", Protocol: ProtoQuery, XMLNS: "https://sts.amazonaws.com/doc/2011-06-15/"})
 	register("sts", "GetCallerIdentity", stsGetCallerIdentity)
 	register("sts", "GetAccessKeyInfo", stsGetAccessKeyInfo)
 }
