@@ -401,6 +401,9 @@ func (s *Server) load(sc *Scenario) (err error) {
 	if err := s.loadResources(a, sc, tm); err != nil {
 		return err
 	}
+	if err := s.loadPosture(a, sc, now); err != nil {
+		return err
+	}
 	if err != nil {
 		return err
 	}

@@ -327,10 +327,6 @@ type AutoScalingGroup struct {
 	Created        time.Time `json:"created"`
 }
 
-// Services is what the posture audit reads beyond IAM and EC2. It is filled by collectors
-// added with the audit; each part is nil when it was not collected.
-type Services struct{}
-
 // Partial reports whether any collection failed.
 func (s *Snapshot) Partial() bool { return len(s.Errors) > 0 }
 
