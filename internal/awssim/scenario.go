@@ -584,13 +584,15 @@ func (s *Server) replay(a *Account, sc *Scenario, now time.Time) error {
 		if p.at.After(now) {
 			continue
 		}
+		if p.call.Service == "signin" {
+			if err := s.consoleLogin(a, p.h, p.call, p.at); err != nil {
+				return fmt.Errorf("scenario %s: history %q: %w", sc.Name, p.h.Name, err)
+			}
+			continue
+		}
 		key, err := s.historyKey(a, p.h.As)
 		if err != nil {
 			return fmt.Errorf("scenario %s: history %q: %w", sc.Name, p.h.Name, err)
-		}
-		if p.call.Service == "signin" {
-			s.consoleLogin(a, p.h, p.call, p.at, key)
-			continue
 		}
 		params := url.Values{"Action": {p.call.Action}}
 		for k, v := range p.call.Params {
@@ -673,17 +675,23 @@ func (s *Server) historyKey(a *Account, as string) (*AccessKey, error) {
 }
 
 // consoleLogin records a console sign-in of the user (or root) and marks the password used.
-func (s *Server) consoleLogin(a *Account, h *HistorySpec, c CallSpec, at time.Time, key *AccessKey) {
-	id := a.identityOf(key)
+func (s *Server) consoleLogin(a *Account, h *HistorySpec, c CallSpec, at time.Time) error {
+	var id Identity
+	if h.As == "root" {
+		id = a.identityOf(nil)
+		a.Root.PasswordLastUsed = at
+	} else {
+		u := a.User(h.As)
+		if u == nil || u.Login == nil {
+			return fmt.Errorf("ConsoleLogin as %q: no such user with a console password", h.As)
+		}
+		id = a.identityOf(&AccessKey{User: u})
+		u.PasswordLastUsed = at
+	}
 	id.Key = nil
 	mfa := "No"
 	if c.MFA {
 		mfa = "Yes"
-	}
-	if key.User != nil {
-		key.User.PasswordLastUsed = at
-	} else {
-		a.Root.PasswordLastUsed = at
 	}
 	rec := Record{
 		EventVersion: "1.09",
@@ -696,6 +704,7 @@ func (s *Server) consoleLogin(a *Account, h *HistorySpec, c CallSpec, at time.Ti
 		RecipientAccountID: a.ID, EventCategory: "Management",
 	}
 	s.trail = append(s.trail, rec)
+	return nil
 }
 
 // GroundTruth returns what the scenario's attacker did.
