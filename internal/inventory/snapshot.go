@@ -113,18 +113,18 @@ type Root struct {
 
 // User is an IAM user with everything that hangs on it.
 type User struct {
-	Name             string           `json:"name"`
-	ID               string           `json:"id"`
-	ARN              string           `json:"arn"`
-	Path             string           `json:"path"`
-	Created          time.Time        `json:"created"`
-	PasswordLastUsed *time.Time       `json:"password_last_used,omitempty"`
-	LoginProfile     *LoginProfile    `json:"login_profile,omitempty"`
-	MFADevices       []MFADevice      `json:"mfa_devices,omitempty"`
-	AccessKeys       []AccessKey      `json:"access_keys,omitempty"`
-	Groups           []string         `json:"groups,omitempty"`
-	AttachedPolicies []AttachedPolicy `json:"attached_policies,omitempty"`
-	InlinePolicies   []InlinePolicy   `json:"inline_policies,omitempty"`
+	Name             string            `json:"name"`
+	ID               string            `json:"id"`
+	ARN              string            `json:"arn"`
+	Path             string            `json:"path"`
+	Created          time.Time         `json:"created"`
+	PasswordLastUsed *time.Time        `json:"password_last_used,omitempty"`
+	LoginProfile     *LoginProfile     `json:"login_profile,omitempty"`
+	MFADevices       []MFADevice       `json:"mfa_devices,omitempty"`
+	AccessKeys       []AccessKey       `json:"access_keys,omitempty"`
+	Groups           []string          `json:"groups,omitempty"`
+	AttachedPolicies []AttachedPolicy  `json:"attached_policies,omitempty"`
+	InlinePolicies   []InlinePolicy    `json:"inline_policies,omitempty"`
 	Tags             map[string]string `json:"tags,omitempty"`
 }
 
@@ -219,21 +219,21 @@ func (r *RegionResources) Empty() bool {
 
 // Instance is an EC2 instance.
 type Instance struct {
-	ID                    string            `json:"id"`
-	Type                  string            `json:"type"`
-	State                 string            `json:"state"`
-	LaunchTime            time.Time         `json:"launch_time"`
-	ImageID               string            `json:"image_id,omitempty"`
-	KeyName               string            `json:"key_name,omitempty"`
-	SecurityGroupIDs      []string          `json:"security_group_ids,omitempty"`
-	PublicIP              string            `json:"public_ip,omitempty"`
-	PrivateIP             string            `json:"private_ip,omitempty"`
-	VPCID                 string            `json:"vpc_id,omitempty"`
-	SpotRequestID         string            `json:"spot_request_id,omitempty"`
-	Lifecycle             string            `json:"lifecycle,omitempty"` // "spot" or "" for on-demand
-	Monitoring            string            `json:"monitoring,omitempty"` // "enabled" (detailed) or "disabled"
-	IAMInstanceProfile    string            `json:"iam_instance_profile,omitempty"`
-	Tags                  map[string]string `json:"tags,omitempty"`
+	ID                 string            `json:"id"`
+	Type               string            `json:"type"`
+	State              string            `json:"state"`
+	LaunchTime         time.Time         `json:"launch_time"`
+	ImageID            string            `json:"image_id,omitempty"`
+	KeyName            string            `json:"key_name,omitempty"`
+	SecurityGroupIDs   []string          `json:"security_group_ids,omitempty"`
+	PublicIP           string            `json:"public_ip,omitempty"`
+	PrivateIP          string            `json:"private_ip,omitempty"`
+	VPCID              string            `json:"vpc_id,omitempty"`
+	SpotRequestID      string            `json:"spot_request_id,omitempty"`
+	Lifecycle          string            `json:"lifecycle,omitempty"`  // "spot" or "" for on-demand
+	Monitoring         string            `json:"monitoring,omitempty"` // "enabled" (detailed) or "disabled"
+	IAMInstanceProfile string            `json:"iam_instance_profile,omitempty"`
+	Tags               map[string]string `json:"tags,omitempty"`
 }
 
 // SecurityGroup is an EC2 security group.
