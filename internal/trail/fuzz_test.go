@@ -14,8 +14,10 @@ type memSource struct {
 	b    []byte
 }
 
-func (m memSource) Name() string                                { return m.name }
-func (m memSource) Open(context.Context) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(m.b)), nil }
+func (m memSource) Name() string { return m.name }
+func (m memSource) Open(context.Context) (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(m.b)), nil
+}
 
 // FuzzRead feeds arbitrary bytes to the reader and asks every record for nested fields:
 // errors are fine, panics and records delivered twice are not.

@@ -318,3 +318,14 @@ func KeyIs(key []byte, name string) bool {
 	var s string
 	return json.Unmarshal(key, &s) == nil && s == name
 }
+
+// Unescape decodes the JSON escapes in any JSON text (not only a string's body) into
+// out[:0]: an object's text then reads as it would be shown, with embedded documents'
+// quotes plain. Text without backslashes is returned as is.
+func Unescape(b []byte, out []byte) []byte {
+	if bytes.IndexByte(b, '\\') < 0 {
+		return b
+	}
+	r, _ := unescape(b, out[:0])
+	return r
+}

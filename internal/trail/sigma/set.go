@@ -1,0 +1,88 @@
+package sigma
+
+import (
+	"strings"
+
+	"github.com/accountguard/accountguard/internal/trail/event"
+)
+
+// Set is a compiled rule collection, evaluated together. It is safe for concurrent use;
+// each goroutine evaluates with its own Matcher.
+type Set struct {
+	Rules  []*Rule
+	byName map[string][]int32
+	always []int32
+}
+
+// NewSet indexes rules by the eventNames they can match, so an event is offered only to
+// the rules that could fire on it.
+func NewSet(rules []*Rule) *Set {
+	s := &Set{Rules: rules, byName: map[string][]int32{}}
+	for i, r := range rules {
+		if r.eventNames == nil {
+			s.always = append(s.always, int32(i))
+			continue
+		}
+		for _, n := range r.eventNames {
+			s.byName[n] = append(s.byName[n], int32(i))
+		}
+	}
+	return s
+}
+
+// Matcher evaluates a Set for one goroutine.
+type Matcher struct {
+	set  *Set
+	c    ctx
+	name []byte
+}
+
+// Matcher returns a new evaluator of s.
+func (s *Set) Matcher() *Matcher { return &Matcher{set: s} }
+
+// Match calls fn for each rule of the set that matches e, in rule order within the rules
+// that need no eventName first, then those indexed by it.
+func (m *Matcher) Match(e *event.Event, fn func(*Rule)) {
+	m.c.ev = e
+	for _, i := range m.set.always {
+		if r := m.set.Rules[i]; r.cond.eval(&m.c) {
+			fn(r)
+		}
+	}
+	name := e.Str(event.EventName)
+	m.name = m.name[:0]
+	for _, ch := range name {
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		m.name = append(m.name, ch)
+	}
+	for _, i := range m.set.byName[string(m.name)] {
+		if r := m.set.Rules[i]; r.cond.eval(&m.c) {
+			fn(r)
+		}
+	}
+	m.c.ev = nil
+}
+
+// Matches reports whether the single rule r matches e (tests and one-off checks).
+func (r *Rule) Matches(e *event.Event) bool {
+	c := ctx{ev: e}
+	if r.eventNames != nil && !containsFold(r.eventNames, string(e.Str(event.EventName))) {
+		return false
+	}
+	return r.cond.eval(&c)
+}
+
+func containsFold(set []string, s string) bool {
+	s = strings.ToLower(s)
+	for _, x := range set {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// EventNames lists the eventNames the rule can only match (lower-cased), or nil when any.
+func (r *Rule) EventNames() []string { return r.eventNames }
