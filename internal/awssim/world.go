@@ -46,6 +46,8 @@ type Account struct {
 
 	PasswordPolicy            *PasswordPolicy
 	CredentialReportGenerated time.Time
+	CredentialReport          []byte       // the CSV as generated at CredentialReportGenerated
+	VirtualMFA                []*MFADevice // virtual MFA devices assigned to no user
 
 	Regions []*Region // every region the partition has, in name order
 
@@ -77,8 +79,9 @@ type User struct {
 
 // LoginProfile is a user's console password.
 type LoginProfile struct {
-	Created       time.Time
-	ResetRequired bool
+	Created         time.Time
+	ResetRequired   bool
+	PasswordChanged time.Time // zero means when the profile was created
 }
 
 // MFADevice is an MFA device enabled for a user.
