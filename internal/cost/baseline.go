@@ -9,7 +9,7 @@ import (
 type BaselineParams struct {
 	Window      int     // trailing points used (default 28: four weeks of days)
 	MinHistory  int     // fewer known points than this: no expectation (default 7)
-	Period      int     // seasonal period in points (default 7: a week of days); 0 or 1 turns it off
+	Period      int     // seasonal period in points; 0 means 7 (a week of days), -1 turns it off
 	MinCycles   int     // seasonality is fitted only with this many full periods in the window (default 3)
 	K           float64 // the upper bound is Expected + K × Scale (default 3)
 	MinScale    float64 // floor on Scale, so a perfectly flat line does not flag a cent (default 0)

@@ -57,6 +57,7 @@ func (c *CostExplorer) Fetch(ctx context.Context, start, end time.Time) (*Datase
 		}
 	}
 	d.ByRegion, d.ByUsage = b.lines(b.byRegion), b.lines(b.byUsage)
+	inferUSEast1(d)
 	d.Unknown = make([]bool, days)
 	for i, ok := range seenDay {
 		d.Unknown[i] = !ok // a day Cost Explorer did not return is unknown, not free
@@ -142,4 +143,21 @@ func normRegion(r string) string {
 		return "global"
 	}
 	return r
+}
+
+// inferUSEast1 gives usage types without a region prefix the region us-east-1 when their
+// service has spend there: AWS names US East (N. Virginia) usage types without a prefix
+// ("BoxUsage:p3.16xlarge"), while global charges have no SERVICE×REGION line in us-east-1.
+func inferUSEast1(d *Dataset) {
+	inUSE1 := map[string]bool{}
+	for _, l := range d.ByRegion {
+		if l.Key.Region == "us-east-1" {
+			inUSE1[l.Key.Service] = true
+		}
+	}
+	for i, l := range d.ByUsage {
+		if l.Key.Region == "" && inUSE1[l.Key.Service] {
+			d.ByUsage[i].Key.Region = "us-east-1"
+		}
+	}
 }
