@@ -92,11 +92,11 @@ func TestEventNameIndex(t *testing.T) {
 
 func TestUnsupportedFeaturesNamed(t *testing.T) {
 	for det, feature := range map[string]string{
-		"  s:\n    eventName|wide: x\n  condition: s":                 "modifier |wide",
-		"  s:\n    eventName: x\n  condition: s | count() by x > 5":   "aggregation",
-		"  s:\n    eventName: x\n  timeframe: 5m\n  condition: s":     "timeframe",
-		"  s:\n    eventName|windash: x\n  condition: s":              "modifier |windash",
-		"  s_1:\n    eventName: x\n  condition: 2 of s_*":            "`2 of`",
+		"  s:\n    eventName|wide: x\n  condition: s":               "modifier |wide",
+		"  s:\n    eventName: x\n  condition: s | count() by x > 5": "aggregation",
+		"  s:\n    eventName: x\n  timeframe: 5m\n  condition: s":   "timeframe",
+		"  s:\n    eventName|windash: x\n  condition: s":            "modifier |windash",
+		"  s_1:\n    eventName: x\n  condition: 2 of s_*":           "`2 of`",
 	} {
 		_, err := Parse("u.yml", []byte("title: Unsupported One\ndetection:\n"+det))
 		var se *Error

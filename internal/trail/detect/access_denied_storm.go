@@ -1,0 +1,58 @@
+package detect
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/accountguard/accountguard/internal/finding"
+)
+
+// A storm: at least stormCalls denied calls of at least stormNames different APIs by one
+// identity within stormWindow. A job retrying one forbidden call is not a storm.
+const (
+	stormWindow = 10 * time.Minute
+	stormCalls  = 10
+	stormNames  = 3
+)
+
+func init() {
+	register(&Detector{
+		ID:    "ag-detect-access-denied-storm",
+		Title: "Storm of Access-Denied Errors",
+		Description: "One identity was refused many different API calls within minutes: someone probing " +
+			"what a stolen credential may do.",
+		Severity: finding.Medium,
+		Phase:    Enumeration,
+		Tags:     []string{"attack.discovery", "attack.t1580"},
+		Detect:   detectDeniedStorm,
+	})
+}
+
+func detectDeniedStorm(s *State, _ Baseline) []Alert {
+	var out []Alert
+	for _, a := range sortedActors(s) {
+		if len(a.Denied) < stormCalls {
+			continue
+		}
+		sortCalls(a.Denied)
+		for i := range a.Denied {
+			names := map[string]bool{}
+			var ids []string
+			j := i
+			for ; j < len(a.Denied) && a.Denied[j].Time.Sub(a.Denied[i].Time) <= stormWindow; j++ {
+				names[a.Denied[j].Name] = true
+				ids = append(ids, a.Denied[j].ID)
+			}
+			if len(ids) < stormCalls || len(names) < stormNames {
+				continue
+			}
+			out = append(out, Alert{
+				Actor: a, Time: a.Denied[i].Time, Region: a.Denied[i].Region, IP: a.Denied[i].IP, EventIDs: ids,
+				Detail: fmt.Sprintf("%d denied calls of %d APIs (%s) within %s", len(ids), len(names), strings.Join(sortedKeys(names), ", "), stormWindow),
+			})
+			break
+		}
+	}
+	return out
+}

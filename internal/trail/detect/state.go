@@ -1,0 +1,269 @@
+package detect
+
+import (
+	"bytes"
+	"slices"
+	"time"
+
+	"github.com/accountguard/accountguard/internal/trail/event"
+)
+
+// Obs is what detectors read from one record; the byte slices alias the record.
+type Obs struct {
+	Time                                                  time.Time
+	EventName, EventSource, Region, IP, UA, ErrorCode, ID []byte
+	Identity                                              event.Identity
+}
+
+// FromEvent fills o from a record.
+func (o *Obs) FromEvent(e *event.Event, t time.Time) {
+	o.Time = t
+	o.EventName = e.Str(event.EventName)
+	o.EventSource = e.Str(event.EventSource)
+	o.Region = e.Str(event.AWSRegion)
+	o.IP = e.Str(event.SourceIPAddress)
+	o.UA = e.Str(event.UserAgent)
+	o.ErrorCode = e.Str(event.ErrorCode)
+	o.ID = e.Str(event.EventID)
+	o.Identity = e.Identity()
+}
+
+// ActorID is how detectors and the timeline key an identity: a long-term access key
+// (AKIA…) when one was used, since that is what leaks; otherwise the ARN, or the principal ID.
+func ActorID(id event.Identity) []byte {
+	if bytes.HasPrefix(id.AccessKeyID, []byte("AKIA")) {
+		return id.AccessKeyID
+	}
+	if len(id.ARN) > 0 {
+		return id.ARN
+	}
+	return id.PrincipalID
+}
+
+// Seen is when a value was first and last seen for an actor, how often, and the record
+// that first showed it.
+type Seen struct {
+	First, Last  time.Time
+	Count        int
+	FirstEventID string
+	FirstRegion  string
+	FirstBy      string // the actor of the first record, where the map is not per actor
+}
+
+func (s *Seen) add(t time.Time, id, region, by []byte) {
+	if s.Count == 0 || t.Before(s.First) {
+		s.First, s.FirstEventID, s.FirstRegion = t, string(id), string(region)
+		if by != nil {
+			s.FirstBy = string(by)
+		}
+	}
+	if t.After(s.Last) {
+		s.Last = t
+	}
+	s.Count++
+}
+
+func (s *Seen) merge(o *Seen) {
+	if o.Count == 0 {
+		return
+	}
+	if s.Count == 0 || o.First.Before(s.First) {
+		s.First, s.FirstEventID, s.FirstRegion, s.FirstBy = o.First, o.FirstEventID, o.FirstRegion, o.FirstBy
+	}
+	if o.Last.After(s.Last) {
+		s.Last = o.Last
+	}
+	s.Count += o.Count
+}
+
+// Call is one kept record: persistence calls, launches, access-denied errors.
+type Call struct {
+	Time     time.Time
+	Name     string
+	ID       string
+	Region   string
+	IP       string
+	Actor    string
+	Error    string
+	Resource string // what was asked for, when it matters (instance type …)
+}
+
+// Actor is everything the detectors keep about one identity.
+type Actor struct {
+	ID       string // see ActorID
+	ARN      string
+	KeyID    string
+	UserName string
+	Type     string
+	Seen
+	IPs     map[string]*Seen
+	Agents  map[string]*Seen // by user-agent product ("aws-cli", "Boto3" …)
+	Recon   map[int64]string // minute → an enumeration call made in it
+	Persist []Call
+	Denied  []Call
+}
+
+// State is one reader goroutine's fold of the records it saw; Merge combines them.
+type State struct {
+	Min, Max time.Time
+	Actors   map[string]*Actor
+	Regions  map[string]*Seen // first successful regional activity, account-wide
+	Launches []Call
+}
+
+// NewState returns an empty State.
+func NewState() *State {
+	return &State{Actors: map[string]*Actor{}, Regions: map[string]*Seen{}}
+}
+
+// globalSources are services whose records carry us-east-1 (or the caller's region)
+// whatever region the account uses, so they say nothing about regions in use.
+var globalSources = set("iam.amazonaws.com", "sts.amazonaws.com", "signin.amazonaws.com",
+	"organizations.amazonaws.com", "route53.amazonaws.com", "cloudfront.amazonaws.com",
+	"support.amazonaws.com", "health.amazonaws.com", "ce.amazonaws.com", "budgets.amazonaws.com",
+	"account.amazonaws.com", "billingconsole.amazonaws.com", "sso.amazonaws.com", "notifications.amazonaws.com",
+	"servicequotas.amazonaws.com", "trustedadvisor.amazonaws.com", "s3.amazonaws.com")
+
+var launchCalls = set("RunInstances", "RequestSpotInstances", "RequestSpotFleet", "CreateFleet", "CreateAutoScalingGroup")
+
+// Observe folds one record into s.
+func (s *State) Observe(o *Obs) {
+	t := o.Time
+	if t.IsZero() {
+		return
+	}
+	if s.Min.IsZero() || t.Before(s.Min) {
+		s.Min = t
+	}
+	if t.After(s.Max) {
+		s.Max = t
+	}
+	aid := ActorID(o.Identity)
+	if len(aid) == 0 {
+		return // AWS services acting on their own
+	}
+	a := s.Actors[string(aid)]
+	if a == nil {
+		a = &Actor{
+			ID: string(aid), ARN: string(o.Identity.ARN), KeyID: string(o.Identity.AccessKeyID),
+			UserName: string(o.Identity.UserName), Type: string(o.Identity.Type),
+			IPs: map[string]*Seen{}, Agents: map[string]*Seen{}, Recon: map[int64]string{},
+		}
+		s.Actors[a.ID] = a
+	}
+	a.add(t, o.ID, o.Region, nil)
+	failed := len(o.ErrorCode) > 0
+	internal := len(o.Identity.InvokedBy) > 0 || bytes.Equal(o.IP, []byte("AWS Internal")) || bytes.HasSuffix(o.IP, []byte(".amazonaws.com"))
+	if !internal {
+		addSeen(a.IPs, o.IP, t, o.ID, o.Region, nil)
+		addSeen(a.Agents, UAProduct(o.UA), t, o.ID, o.Region, nil)
+	}
+	name := string(o.EventName) // interned by the compiler for the map lookups below
+	if failed {
+		if isDenied(o.ErrorCode) {
+			a.Denied = append(a.Denied, s.call(o, a))
+		}
+		return
+	}
+	if !globalSources[string(o.EventSource)] && len(o.Region) > 0 && !internal {
+		addSeen(s.Regions, o.Region, t, o.ID, o.Region, aid)
+	}
+	switch {
+	case recon[name]:
+		m := t.Unix() / 60
+		if _, ok := a.Recon[m]; !ok {
+			a.Recon[m] = name
+		}
+	case persistence[name]:
+		a.Persist = append(a.Persist, s.call(o, a))
+	case launchCalls[name]:
+		s.Launches = append(s.Launches, s.call(o, a))
+	}
+}
+
+func (s *State) call(o *Obs, a *Actor) Call {
+	return Call{Time: o.Time, Name: string(o.EventName), ID: string(o.ID), Region: string(o.Region),
+		IP: string(o.IP), Actor: a.ID, Error: string(o.ErrorCode)}
+}
+
+func addSeen(m map[string]*Seen, key []byte, t time.Time, id, region, by []byte) {
+	if len(key) == 0 {
+		return
+	}
+	s := m[string(key)]
+	if s == nil {
+		s = &Seen{}
+		m[string(key)] = s
+	}
+	s.add(t, id, region, by)
+}
+
+func isDenied(code []byte) bool {
+	return bytes.Contains(code, []byte("AccessDenied")) || bytes.Contains(code, []byte("UnauthorizedOperation")) ||
+		bytes.Equal(code, []byte("AuthorizationError")) || bytes.Contains(code, []byte("UnauthorizedAccess"))
+}
+
+// UAProduct is the first product token of a user agent ("aws-cli/2.15.0 Python/…" →
+// "aws-cli"), so version bumps of the same tool do not look new.
+func UAProduct(ua []byte) []byte {
+	ua = bytes.TrimSpace(ua)
+	if i := bytes.IndexAny(ua, "/ ["); i > 0 {
+		return ua[:i]
+	}
+	return ua
+}
+
+// Merge adds o into s; o must not be used afterwards.
+func (s *State) Merge(o *State) {
+	if !o.Min.IsZero() && (s.Min.IsZero() || o.Min.Before(s.Min)) {
+		s.Min = o.Min
+	}
+	if o.Max.After(s.Max) {
+		s.Max = o.Max
+	}
+	for id, oa := range o.Actors {
+		a := s.Actors[id]
+		if a == nil {
+			s.Actors[id] = oa
+			continue
+		}
+		a.Seen.merge(&oa.Seen)
+		mergeSeen(a.IPs, oa.IPs)
+		mergeSeen(a.Agents, oa.Agents)
+		for m, n := range oa.Recon {
+			if _, ok := a.Recon[m]; !ok {
+				a.Recon[m] = n
+			}
+		}
+		a.Persist = append(a.Persist, oa.Persist...)
+		a.Denied = append(a.Denied, oa.Denied...)
+	}
+	mergeSeen(s.Regions, o.Regions)
+	s.Launches = append(s.Launches, o.Launches...)
+}
+
+func mergeSeen(dst, src map[string]*Seen) {
+	for k, v := range src {
+		if d := dst[k]; d != nil {
+			d.merge(v)
+		} else {
+			dst[k] = v
+		}
+	}
+}
+
+// sortCalls orders calls by time, then event ID, so results do not depend on read order.
+func sortCalls(cs []Call) {
+	slices.SortFunc(cs, func(a, b Call) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		if a.ID < b.ID {
+			return -1
+		}
+		if a.ID > b.ID {
+			return 1
+		}
+		return 0
+	})
+}
