@@ -53,11 +53,16 @@ resources:
 
 func startEC2(t *testing.T) (*Running, func(region string) *ec2.Client) {
 	t.Helper()
-	sc, err := ParseScenario("ec2test", []byte(ec2Scenario))
+	return startEC2With(t, ec2Scenario, Options{})
+}
+
+func startEC2With(t *testing.T, yaml string, opts Options) (*Running, func(region string) *ec2.Client) {
+	t.Helper()
+	sc, err := ParseScenario("ec2test", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Start(sc, Options{}, "")
+	r, err := Start(sc, opts, "")
 	if err != nil {
 		t.Fatal(err)
 	}
