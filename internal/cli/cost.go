@@ -268,11 +268,14 @@ func renderCost(g *Globals, o *costOptions, d *cost.Dataset, as []cost.Anomaly, 
 	}
 	w := g.Stdout
 	if d != nil {
-		fmt.Fprint(w, costChart(days, d.Currency))
+		fmt.Fprint(w, costChart(days, d.Currency, g.Lang))
 	}
 	if len(fs) == 0 {
-		_, err := fmt.Fprintf(w, "\nNo anomaly in the last %d days (min impact %s a day, min %.0f%%, first spend above %s).\n",
-			o.days, cost.Money(o.det.MinImpact, ""), o.det.MinPercent, cost.Money(o.det.FirstSpendFloor, ""))
+		msg := "\nNo anomaly in the last %d days (min impact %s a day, min %.0f%%, first spend above %s).\n"
+		if g.Lang == "ko" {
+			msg = "\n최근 %d일 동안 이상 없음 (하루 최소 영향 %s, 최소 %.0f%%, 신규 지출 기준 %s).\n"
+		}
+		_, err := fmt.Fprintf(w, msg, o.days, cost.Money(o.det.MinImpact, ""), o.det.MinPercent, cost.Money(o.det.FirstSpendFloor, ""))
 		return err
 	}
 	for i, f := range fs {
@@ -281,20 +284,20 @@ func renderCost(g *Globals, o *costOptions, d *cost.Dataset, as []cost.Anomaly, 
 		if i < len(as) {
 			a := as[i]
 			if len(a.NewRegions) > 0 {
-				fmt.Fprintf(w, "         first spend in region(s): %s\n", strings.Join(a.NewRegions, ", "))
+				fmt.Fprintf(w, "         %s: %s\n", costTr(g, "first spend in region(s)", "처음 비용이 난 리전"), strings.Join(a.NewRegions, ", "))
 			}
 			for _, c := range a.Contributors {
 				mark := ""
 				if c.FirstSpend {
-					mark = "  (new)"
+					mark = costTr(g, "  (new)", "  (신규)")
 				}
-				fmt.Fprintf(w, "         %-48s %12s  expected %s%s\n", c.Description, cost.Money(c.Actual, a.Currency), cost.Money(c.Expected, a.Currency), mark)
+				fmt.Fprintf(w, "         %-48s %12s  %s %s%s\n", c.Description, cost.Money(c.Actual, a.Currency), costTr(g, "expected", "예상"), cost.Money(c.Expected, a.Currency), mark)
 			}
 			if len(a.Principals) > 0 {
-				fmt.Fprintf(w, "         launched by: %s\n", strings.Join(a.Principals, ", "))
+				fmt.Fprintf(w, "         %s: %s\n", costTr(g, "launched by", "생성한 주체"), strings.Join(a.Principals, ", "))
 			}
 			if a.Estimated {
-				fmt.Fprintf(w, "         (some days are estimated and may still change)\n")
+				fmt.Fprintf(w, "         %s\n", costTr(g, "(some days are estimated and may still change)", "(일부 날짜는 추정치이며 바뀔 수 있음)"))
 			}
 		}
 	}
@@ -303,7 +306,7 @@ func renderCost(g *Globals, o *costOptions, d *cost.Dataset, as []cost.Anomaly, 
 
 // costChart draws the daily totals as a column chart eight rows high, one column per day,
 // anomalous days marked below.
-func costChart(days []costDay, currency string) string {
+func costChart(days []costDay, currency, lang string) string {
 	const rows = 8
 	blocks := []rune(" ▁▂▃▄▅▆▇█")
 	peak := 0.0
@@ -316,7 +319,11 @@ func costChart(days []costDay, currency string) string {
 	if len(days) == 0 {
 		return ""
 	}
-	fmt.Fprintf(&b, "Daily cost %s..%s (peak %s)\n", days[0].Date, days[len(days)-1].Date, cost.Money(peak, currency))
+	title, legend := "Daily cost", "(! anomaly, ~ estimated, ? unknown)"
+	if lang == "ko" {
+		title, legend = "일일 비용", "(! 이상, ~ 추정, ? 알 수 없음)"
+	}
+	fmt.Fprintf(&b, "%s %s..%s (peak %s)\n", title, days[0].Date, days[len(days)-1].Date, cost.Money(peak, currency))
 	for r := rows - 1; r >= 0; r-- {
 		label := ""
 		if r == rows-1 {
@@ -367,7 +374,7 @@ func costChart(days []costDay, currency string) string {
 			marks[i] = ' '
 		}
 	}
-	fmt.Fprintf(&b, "%12s  %s  (! anomaly, ~ estimated, ? unknown)\n", "", string(marks))
+	fmt.Fprintf(&b, "%12s  %s  %s\n", "", string(marks), legend)
 	return b.String()
 }
 
@@ -543,4 +550,12 @@ func confirmAccount(g *Globals, given, account, what string) error {
 		return usageErr("confirmation %q does not match account %s; nothing changed", given, account)
 	}
 	return nil
+}
+
+// costTr picks the English or Korean text of a label.
+func costTr(g *Globals, en, ko string) string {
+	if g.Lang == "ko" {
+		return ko
+	}
+	return en
 }
