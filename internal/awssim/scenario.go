@@ -36,6 +36,7 @@ type Scenario struct {
 	Resources   map[string]RegionSpec `yaml:"resources"` // by region
 	History     []HistorySpec         `yaml:"history"`
 	Cost        CostSpec              `yaml:"cost"`
+	Posture     PostureSpec           `yaml:"posture"`
 	// Attacker names what the scenario's attacker is, for tests to compare conclusions with.
 	Attacker AttackerSpec `yaml:"attacker"`
 }

@@ -137,6 +137,7 @@ type CallStat struct {
 	Service, Region, Action string
 	Params                  string // canonical encoding of the request parameters
 	Status                  int
+	Received, Answered      time.Time // wall-clock, for benchmarks that study overlap
 }
 
 // New returns a simulator holding the world of sc (which may be nil for an empty account).
@@ -191,6 +192,7 @@ func (s *Server) Inspect(f func(w *World)) {
 
 // ServeHTTP authenticates, dispatches and records one AWS API call.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	received := time.Now()
 	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
 	if err != nil {
 		http.Error(rw, "read body: "+err.Error(), http.StatusBadRequest)
@@ -231,7 +233,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if aerr != nil {
 		status = asAPIError(aerr).Status
 	}
-	s.calls = append(s.calls, CallStat{Service: svc.Name, Region: c.Region, Action: c.Action, Params: c.canonicalParams(), Status: status})
+	s.calls = append(s.calls, CallStat{Service: svc.Name, Region: c.Region, Action: c.Action, Params: c.canonicalParams(), Status: status, Received: received, Answered: time.Now()})
 	s.mu.Unlock()
 	c.write(rw, out, aerr)
 }

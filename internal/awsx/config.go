@@ -102,7 +102,7 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 }
 
 // AddRateLimits makes every client built from cfg wait for a token of its service's limiter
-// before each attempt (retries included). Operations with their own AWS limit
+// in the call's region before each attempt (retries included). Operations with their own AWS limit
 // (CloudTrail LookupEvents) get a limiter of their own per region.
 func AddRateLimits(cfg *aws.Config, perService map[string]rate.Limit) {
 	rl := &rateLimits{perService: perService, limiters: map[string]*rate.Limiter{}}
@@ -131,7 +131,8 @@ func (r *rateLimits) HandleFinalize(ctx context.Context, in middleware.FinalizeI
 func (r *rateLimits) limiter(ctx context.Context) *rate.Limiter {
 	service := awsmiddleware.GetServiceID(ctx)
 	op := awsmiddleware.GetOperationName(ctx)
-	key, limit := service, rate.Inf
+	// AWS throttles per account and region (EC2's buckets, CloudTrail's 2/s), so limiters are too.
+	key, limit := service+"/"+awsmiddleware.GetRegion(ctx), rate.Inf
 	if l, ok := r.perService[service]; ok {
 		limit = l
 	}
