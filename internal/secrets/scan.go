@@ -26,6 +26,10 @@ type Options struct {
 	MaxSize  int64          // 0: DefaultMaxSize; < 0: no limit
 	Workers  int            // 0: one per CPU
 	Progress *ui.Progress   // bytes done; may be nil
+	// ReadAllBlobs makes git history scans read every blob whole through git instead of
+	// reading packs' new bytes first; slower, and the reference the fast path is tested
+	// against.
+	ReadAllBlobs bool
 }
 
 func (o *Options) engine() *detect.Engine {

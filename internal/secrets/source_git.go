@@ -79,11 +79,33 @@ func ScanGit(ctx context.Context, repo string, o Options) (Result, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	var res Result
+	toRead := blobs
+	if !o.ReadAllBlobs {
+		// Packed blobs: only the new bytes (whole undeltified objects, delta inserts) are
+		// examined here; the blobs they may hold a secret in are read whole below.
+		t0 := time.Now()
+		ps, err := scanPacks(ctx, repo, e, workers, o)
+		if err != nil {
+			return Result{}, &InputError{Input: repo, Err: err}
+		}
+		slog.Debug("packs read", "repo", repo, "objects", len(ps.covered), "candidates", len(ps.candidates), "new_bytes", ps.bytes, "took", time.Since(t0))
+		toRead = toRead[:0:0]
+		for _, b := range blobs {
+			if !ps.covered[b.sha] || ps.candidates[b.sha] {
+				toRead = append(toRead, b)
+			} else {
+				res.Stats.Files++
+			}
+		}
+		res.Stats.Bytes += ps.bytes
+		res.Stats.SkippedBinary += ps.binary
+		res.Stats.Files -= ps.binary
+	}
 	batches := make(chan []blobRef)
 	var (
-		mu  sync.Mutex
-		res Result
-		wg  sync.WaitGroup
+		mu sync.Mutex
+		wg sync.WaitGroup
 	)
 	for range workers {
 		wg.Go(func() {
@@ -98,8 +120,10 @@ func ScanGit(ctx context.Context, repo string, o Options) (Result, error) {
 			}
 		})
 	}
-	for i := 0; i < len(blobs) && ctx.Err() == nil; i += batchLen {
-		batches <- blobs[i:min(i+batchLen, len(blobs))]
+	// Spread a short list over every worker; keep long runs for git's delta-base cache.
+	step := min(batchLen, max(64, (len(toRead)+workers-1)/workers))
+	for i := 0; i < len(toRead) && ctx.Err() == nil; i += step {
+		batches <- toRead[i:min(i+step, len(toRead))]
 	}
 	close(batches)
 	wg.Wait()
@@ -389,3 +413,5 @@ func readProvenance(ctx context.Context, repo string) (*provenance, error) {
 func slog_(msg, repo, sha string, err error) {
 	slog.Warn(msg, "repo", repo, "object", sha, "err", err)
 }
+
+func slogWarn(msg, path string, err error) { slog.Warn(msg, "path", path, "err", err) }

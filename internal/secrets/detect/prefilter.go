@@ -6,6 +6,8 @@ type acDFA struct {
 	next []uint32 // state*256 + byte -> next state, with outFlag set when it ends a keyword
 	out  [][]int  // state -> keyword indexes ending here (including via suffix links)
 	lens []int    // keyword index -> length
+	// depth: state -> length of the keyword prefix it stands for
+	depth []int
 }
 
 func fold(b byte) byte {
@@ -38,7 +40,7 @@ func newACDFA(keywords []string) *acDFA {
 		}
 		nodes[s].out = append(nodes[s].out, i)
 	}
-	d := &acDFA{next: make([]uint32, len(nodes)*256), out: make([][]int, len(nodes)), lens: lens}
+	d := &acDFA{next: make([]uint32, len(nodes)*256), out: make([][]int, len(nodes)), lens: lens, depth: make([]int, len(nodes))}
 	// Breadth-first: a state's failure target is complete before the state itself.
 	queue := []int{0}
 	for len(queue) > 0 {
@@ -55,6 +57,7 @@ func newACDFA(keywords []string) *acDFA {
 					nodes[nx].fail = int(d.next[nodes[s].fail*256+int(c)])
 				}
 				d.next[s*256+b] = uint32(nx)
+				d.depth[nx] = d.depth[s] + 1
 				if byte(b) == c { // enqueue each child once (through its folded byte)
 					queue = append(queue, nx)
 				}
@@ -94,4 +97,26 @@ func (d *acDFA) scan(data []byte, hits []hit) []hit {
 		}
 	}
 	return hits
+}
+
+// any reports whether data holds a keyword; it stops at the first.
+func (d *acDFA) any(data []byte) bool {
+	next := d.next
+	s := uint32(0)
+	for _, b := range data {
+		s = next[s<<8|uint32(b)]
+		if s&outFlag != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// tailDepth is the length of the longest suffix of data that begins a keyword.
+func (d *acDFA) tailDepth(data []byte) int {
+	s := uint32(0)
+	for _, b := range data {
+		s = d.next[s<<8|uint32(b)] &^ outFlag
+	}
+	return d.depth[s]
 }

@@ -192,3 +192,14 @@ func (e *Engine) Scan(data []byte) []Match {
 	})
 	return out
 }
+
+// HasKeyword reports whether data contains any detector's keyword: a byte slice without
+// one cannot hold a finding. It is the prefilter history scans use on new bytes.
+func (e *Engine) HasKeyword(data []byte) bool { return e.ac.any(data) }
+
+// EndsInKeyword reports whether data ends with the first minLen or more characters of a
+// keyword, which the bytes after data might complete.
+func (e *Engine) EndsInKeyword(data []byte, minLen int) bool {
+	tail := data[max(0, len(data)-64):]
+	return e.ac.tailDepth(tail) >= minLen
+}

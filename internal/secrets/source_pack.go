@@ -1,0 +1,183 @@
+package secrets
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/accountguard/accountguard/internal/secrets/detect"
+	"github.com/accountguard/accountguard/internal/secrets/gitpack"
+)
+
+// packScan is what reading the packs directly found.
+type packScan struct {
+	covered    map[string]bool // blobs (and other objects) whose new bytes were all examined
+	candidates map[string]bool // objects whose new bytes may hold a secret: read whole later
+	bytes      int64           // new bytes examined
+	binary     int64           // undeltified binary blobs skipped
+}
+
+// maxPackContent bounds the undeltified objects inflated in memory; larger blobs are
+// streamed through git cat-file instead.
+const maxPackContent = 32 << 20
+
+// scanPacks examines the new bytes of every object in the repository's packs. Objects it
+// could not read (corrupt entries) are simply not covered: the caller reads them through
+// git, which names what is wrong.
+func scanPacks(ctx context.Context, repo string, e *detect.Engine, workers int, o Options) (*packScan, error) {
+	out, err := gitCmd(ctx, repo, "rev-parse", "--git-path", "objects", "--show-object-format").Output()
+	if err != nil {
+		return nil, fmt.Errorf("git rev-parse: %w", err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 2 {
+		return nil, fmt.Errorf("git rev-parse: unexpected output %q", out)
+	}
+	objects, hashLen := f[0], 20
+	if f[1] == "sha256" {
+		hashLen = 32
+	}
+	if !filepath.IsAbs(objects) {
+		objects = filepath.Join(repo, objects)
+	}
+	idxs, _ := filepath.Glob(filepath.Join(objects, "pack", "*.idx"))
+	ps := &packScan{covered: map[string]bool{}, candidates: map[string]bool{}}
+	maxContent := int64(maxPackContent)
+	if m := o.maxSize(); m > 0 {
+		maxContent = min(maxContent, m)
+	}
+	type local struct {
+		covered, candidates []string
+		bytes, binary       int64
+	}
+	for _, idxPath := range idxs {
+		ix, err := gitpack.ReadIndex(idxPath, hashLen)
+		if err != nil {
+			slogWarn("skip pack index", idxPath, err)
+			continue
+		}
+		locals := make([]local, workers) // one per Walk worker: no locking in the callback
+		err = gitpack.Walk(ctx, strings.TrimSuffix(idxPath, ".idx")+".pack", ix,
+			gitpack.Options{Workers: workers, MaxContent: maxContent, SkipTypes: map[int]bool{gitpack.Commit: true, gitpack.Tree: true, gitpack.Tag: true}},
+			func(w int, obj *gitpack.Object) {
+				l := &locals[w]
+				if obj.Err != nil {
+					return // not covered: git will read it, or say why it cannot
+				}
+				switch obj.Type {
+				case gitpack.Commit, gitpack.Tree, gitpack.Tag:
+					l.covered = append(l.covered, obj.Name)
+					return
+				case gitpack.Blob:
+					if obj.Content == nil && obj.Size > 0 {
+						return // too large to inflate here: streamed by git
+					}
+					l.covered = append(l.covered, obj.Name)
+					l.bytes += int64(len(obj.Content))
+					o.Progress.Add(int64(len(obj.Content)))
+					if isBinary(obj.Content) {
+						l.binary++
+						return
+					}
+					if e.HasKeyword(obj.Content) {
+						l.candidates = append(l.candidates, obj.Name)
+					}
+					return
+				}
+				l.covered = append(l.covered, obj.Name)
+				for i, ins := range obj.Inserts {
+					l.bytes += int64(len(ins))
+					o.Progress.Add(int64(len(ins)))
+					if mayStraddle(e, ins, obj.CopyBefore[i], obj.CopyAfter[i]) {
+						l.candidates = append(l.candidates, obj.Name)
+						return
+					}
+				}
+			})
+		if err != nil {
+			slogWarn("pack read incomplete", idxPath, err)
+		}
+		for _, l := range locals {
+			for _, n := range l.covered {
+				ps.covered[n] = true
+			}
+			for _, n := range l.candidates {
+				ps.candidates[n] = true
+			}
+			ps.bytes += l.bytes
+			ps.binary += l.binary
+		}
+	}
+	return ps, nil
+}
+
+// mayStraddle decides whether a delta's inserted bytes can be part of a secret: they hold
+// a keyword; or copied bytes before them may hold the start of a token they continue (a
+// key rotated in place keeps "AKIA" or "aws_secret_access_key = " from the old version);
+// or they end in the start of a keyword the copied bytes after them complete; or they hold
+// a 40-character base64 token (a secret key whose name was copied).
+func mayStraddle(e *detect.Engine, ins []byte, copyBefore, copyAfter bool) bool {
+	if e.HasKeyword(ins) {
+		return true
+	}
+	if copyBefore && tokenHead(ins) {
+		return true
+	}
+	if copyAfter && e.EndsInKeyword(ins, 3) {
+		return true
+	}
+	return hasSecretToken(ins)
+}
+
+// tokenHead: ins starts with 8+ characters of a key ID's alphabet or 16+ of mixed base64.
+func tokenHead(ins []byte) bool {
+	n, upper := 0, 0
+	var up, low, dig bool
+	for _, b := range ins {
+		switch {
+		case 'A' <= b && b <= 'Z':
+			up = true
+			upper++
+		case '0' <= b && b <= '9':
+			dig = true
+			upper++
+		case 'a' <= b && b <= 'z':
+			low = true
+		case b == '+' || b == '/':
+			dig = true
+		default:
+			return upper >= 8 && upper == n || n >= 16 && up && low && dig
+		}
+		n++
+		if upper >= 8 && upper == n || n >= 16 && up && low && dig {
+			return true
+		}
+	}
+	return false
+}
+
+// hasSecretToken: a run of exactly 40 base64 characters mixing upper, lower and digits.
+func hasSecretToken(ins []byte) bool {
+	n := 0
+	var up, low, dig bool
+	check := func() bool { return n == 40 && up && low && dig }
+	for _, b := range ins {
+		switch {
+		case 'A' <= b && b <= 'Z':
+			up = true
+		case 'a' <= b && b <= 'z':
+			low = true
+		case '0' <= b && b <= '9', b == '+', b == '/':
+			dig = true
+		default:
+			if check() {
+				return true
+			}
+			n, up, low, dig = 0, false, false, false
+			continue
+		}
+		n++
+	}
+	return check()
+}
