@@ -40,7 +40,7 @@ const costLong = `Read the account's daily cost and find the spike that gives a 
 The cost comes from Cost Explorer (two GetCostAndUsage queries, grouped SERVICE×REGION and
 SERVICE×USAGE_TYPE; AWS bills $0.01 per request, so the count is printed and results are
 cached) or, with --cur, from Cost and Usage Report files (legacy CUR or CUR 2.0, CSV or
-CSV.gz). Credits, refunds, tax and commitment fees are left out: they are not usage.
+CSV.gz or Parquet). Credits, refunds, tax and commitment fees are left out: they are not usage.
 
 A day is anomalous when a line (the total, a service in a region, a usage type) costs more
 than its robust baseline allows by at least --min-impact dollars and --min-percent percent,
@@ -64,7 +64,7 @@ func newCostCmd(g *Globals) *cobra.Command {
 	f.Float64Var(&o.det.MinImpact, "min-impact", o.det.MinImpact, "dollars a day above expected before a line is anomalous")
 	f.Float64Var(&o.det.MinPercent, "min-percent", o.det.MinPercent, "percent above expected before a line is anomalous")
 	f.Float64Var(&o.det.FirstSpendFloor, "first-spend-floor", o.det.FirstSpendFloor, "dollars a day in a service or region never used before that count as an anomaly")
-	f.StringSliceVar(&o.cur, "cur", nil, "read Cost and Usage Report files (CSV or CSV.gz) instead of calling Cost Explorer")
+	f.StringSliceVar(&o.cur, "cur", nil, "read Cost and Usage Report files (CSV, CSV.gz or Parquet; legacy or 2.0) instead of calling Cost Explorer")
 	f.StringVar(&o.cache, "cache", "", "file caching Cost Explorer results (default: the user cache folder)")
 	f.BoolVar(&o.noCache, "no-cache", false, "always call Cost Explorer, write no cache")
 	f.StringVar(&o.end, "end", "", "last day to read, YYYY-MM-DD (default: yesterday, UTC)")

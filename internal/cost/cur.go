@@ -119,9 +119,13 @@ func ReadCUR(paths []string) (*Dataset, []error) {
 	return d, errs
 }
 
-func readCUR(path string, r io.Reader) (*curFile, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+func readCUR(path string, f *os.File) (*curFile, error) {
+	var magic [4]byte
+	if n, _ := f.ReadAt(magic[:], 0); n == 4 && string(magic[:]) == "PAR1" {
+		return readParquetCUR(path, f)
+	}
+	br := bufio.NewReaderSize(f, 1<<16)
+	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("CUR %s: gzip: %w", path, err)
@@ -140,6 +144,19 @@ func readCUR(path string, r io.Reader) (*curFile, error) {
 		return nil, fmt.Errorf("CUR %s: header: %w", path, err)
 	}
 	header = append([]string(nil), header...) // ReuseRecord: the next Read overwrites it
+	return parseCURRows(path, header, func() ([]string, string, error) {
+		rec, err := cr.Read()
+		if err != nil {
+			return nil, "", err
+		}
+		line, _ := cr.FieldPos(0)
+		return rec, "line " + strconv.Itoa(line), nil
+	})
+}
+
+// parseCURRows reads rows by header name, whatever the file format: next returns a row (as
+// text), where it is ("line 3", "row 17"), or io.EOF.
+func parseCURRows(path string, header []string, next func() ([]string, string, error)) (*curFile, error) {
 	col := map[string]int{}
 	for field, names := range curColumns {
 		col[field] = -1
@@ -168,11 +185,10 @@ func readCUR(path string, r io.Reader) (*curFile, error) {
 		return ""
 	}
 	for {
-		rec, err := cr.Read()
+		rec, where, err := next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			return nil, fmt.Errorf("CUR %s: %w", path, err)
 		}
@@ -183,16 +199,16 @@ func readCUR(path string, r io.Reader) (*curFile, error) {
 		rawCost := get(rec, "cost")
 		cost, err := strconv.ParseFloat(rawCost, 64)
 		if err != nil || math.IsNaN(cost) || math.IsInf(cost, 0) {
-			return nil, fmt.Errorf("CUR %s line %d: %s %q is not a number", path, line, header[col["cost"]], rawCost)
+			return nil, fmt.Errorf("CUR %s %s: %s %q is not a number", path, where, header[col["cost"]], rawCost)
 		}
 		rawDate := get(rec, "date")
 		ts, err := parseCURTime(rawDate)
 		if err != nil {
-			return nil, fmt.Errorf("CUR %s line %d: %s %q is not a date", path, line, header[col["date"]], rawDate)
+			return nil, fmt.Errorf("CUR %s %s: %s %q is not a date", path, where, header[col["date"]], rawDate)
 		}
 		service := get(rec, "service")
 		if service == "" {
-			return nil, fmt.Errorf("CUR %s line %d: empty %s", path, line, header[col["service"]])
+			return nil, fmt.Errorf("CUR %s %s: empty %s", path, where, header[col["service"]])
 		}
 		ut := get(rec, "usageType")
 		region := get(rec, "region")
@@ -203,7 +219,7 @@ func readCUR(path string, r io.Reader) (*curFile, error) {
 			if cf.currency == "" {
 				cf.currency = cur
 			} else if cf.currency != cur {
-				return nil, fmt.Errorf("CUR %s line %d: currency %s after %s", path, line, cur, cf.currency)
+				return nil, fmt.Errorf("CUR %s %s: currency %s after %s", path, where, cur, cf.currency)
 			}
 		}
 		if cf.account == "" {
