@@ -178,10 +178,32 @@ func asgFill(c *Call, r *Region, g *AutoScalingGroup) {
 	for len(g.InstanceIDs) < int(g.Desired) {
 		s.AZs = []string{g.AvailabilityZones[len(g.InstanceIDs)%len(g.AvailabilityZones)]}
 		s.Tags = map[string]string{"aws:autoscaling:groupName": g.Name}
+		if instanceLimit(c, r, 1) != nil {
+			return // the scaling activity fails on the quota, as in AWS
+		}
 		in := launch(c, r, s, 1)[0]
 		in.LaunchedBy = asgServiceRole(c)
 		g.InstanceIDs = append(g.InstanceIDs, in.ID)
+		asgRecordLaunch(c, r, g, in)
 	}
+}
+
+// asgRecordLaunch writes the CloudTrail record of the group's launch: a RunInstances made
+// by the Auto Scaling service-linked role, invoked by autoscaling.amazonaws.com, as AWS
+// records it. It goes into the trail ahead of the call that caused it.
+func asgRecordLaunch(c *Call, r *Region, g *AutoScalingGroup, in *Instance) {
+	role := "AWSServiceRoleForAutoScaling"
+	sub := &Call{srv: c.srv, Service: services["ec2"], Region: c.Region, Action: "RunInstances", Now: c.Now,
+		SourceIP: "autoscaling.amazonaws.com", UserAgent: "autoscaling.amazonaws.com", Account: c.Account,
+		Identity: Identity{Type: "AssumedRole", PrincipalID: "AROA" + strings.ToUpper(shortHash(c.Account.ID+role)) + ":AutoScaling",
+			ARN: "arn:aws:sts::" + c.Account.ID + ":assumed-role/" + role + "/AutoScaling", AccountID: c.Account.ID}}
+	lt := map[string]string{"launchTemplateId": g.LaunchTemplateID, "version": g.LaunchTemplateVersion}
+	sub.TrailRequest = map[string]any{"instancesSet": map[string]any{"items": []map[string]any{{"minCount": 1, "maxCount": 1}}},
+		"launchTemplate": lt, "availabilityZone": in.AvailabilityZone, "clientToken": "fleet-" + uuidOf(c.srv.w.randHex(32)),
+		"tagSpecificationSet": map[string]any{"items": []map[string]any{{"resourceType": "instance", "tags": trailTags(in.Tags)}}}}
+	sub.TrailResponse = runTrailResponse(sub, r, []*Instance{in})
+	c.srv.record(sub, false, nil, nil)
+	c.srv.trail[len(c.srv.trail)-1].UserIdentity.InvokedBy = "autoscaling.amazonaws.com"
 }
 
 func asgCreate(c *Call, r *Region) (any, error) {
@@ -207,6 +229,9 @@ func asgCreate(c *Call, r *Region) (any, error) {
 	}
 	if minSize > maxSize {
 		return nil, validationError("Max bound, %d, must be greater than or equal to min bound, %d", maxSize, minSize)
+	}
+	if maxSize > maxInstances {
+		return nil, validationError("Max bound, %d, exceeds the account's instance limit of %d", maxSize, maxInstances)
 	}
 	if desired < minSize || desired > maxSize {
 		return nil, validationError("Desired capacity:%d must be between the specified min size:%d and max size:%d", desired, minSize, maxSize)

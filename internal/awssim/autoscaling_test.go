@@ -211,16 +211,26 @@ history:
 	if lt := out.Reservations[0].Instances[0].LaunchTime; lt == nil || r.Now().Sub(*lt).Hours() < 39 {
 		t.Fatalf("launch time %v is not the history's", lt)
 	}
-	var runs int
+	// One RunInstances by the attacker; two by the Auto Scaling service for the group.
+	var byAttacker, byService int
 	for _, rec := range r.Trail() {
-		if rec.EventName == "RunInstances" && rec.ErrorCode == "" {
-			runs++
-			if rec.SourceIPAddress != "198.51.100.7" || rec.UserIdentity.AccessKeyID == "" {
-				t.Fatalf("RunInstances record = %+v", rec)
+		if rec.EventName != "RunInstances" || rec.ErrorCode != "" {
+			continue
+		}
+		switch {
+		case rec.SourceIPAddress == "198.51.100.7" && rec.UserIdentity.AccessKeyID != "":
+			byAttacker++
+		case rec.UserIdentity.InvokedBy == "autoscaling.amazonaws.com" && rec.UserIdentity.Type == "AssumedRole" && rec.AWSRegion == "eu-west-1":
+			byService++
+			items := jsonOf(t, rec.ResponseElements)["instancesSet"].(map[string]any)["items"].([]any)
+			if len(items) != 1 || items[0].(map[string]any)["instanceType"] != "g5.xlarge" {
+				t.Fatalf("service launch record = %v", rec.ResponseElements)
 			}
+		default:
+			t.Fatalf("unexpected RunInstances record %+v", rec)
 		}
 	}
-	if runs != 1 {
-		t.Fatalf("RunInstances records = %d", runs)
+	if byAttacker != 1 || byService != 2 {
+		t.Fatalf("RunInstances records: %d by the attacker, %d by Auto Scaling", byAttacker, byService)
 	}
 }

@@ -1233,6 +1233,23 @@ func validInstanceType(t string) bool {
 	return true
 }
 
+// maxInstances is the simulator's per-region instance quota; it keeps a runaway request
+// from exhausting memory, and answers as AWS does when a quota is hit.
+const maxInstances = 1000
+
+func instanceLimit(c *Call, r *Region, n int) error {
+	live := 0
+	for _, in := range r.Instances {
+		if in.State != "terminated" {
+			live++
+		}
+	}
+	if live+n > maxInstances {
+		return errorf(400, "InstanceLimitExceeded", "You have requested more instances (%d) than your current instance limit of %d allows for the specified instance type. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.", n, maxInstances-live)
+	}
+	return nil
+}
+
 // launch starts n instances of s in one reservation (with a fulfilled spot request each when
 // s.Spot), notes them as created and returns them.
 func launch(c *Call, r *Region, s launchSpec, n int) []*Instance {
@@ -1391,6 +1408,9 @@ func ec2RunInstances(c *Call, r *Region) (any, error) {
 	if err := checkSpec(r, &s); err != nil {
 		return nil, err
 	}
+	if err := instanceLimit(c, r, maxCount); err != nil {
+		return nil, err
+	}
 	insts := launch(c, r, s, maxCount)
 
 	// CloudTrail's shape of RunInstances (requestParameters and responseElements).
@@ -1426,6 +1446,22 @@ func ec2RunInstances(c *Call, r *Region) (any, error) {
 		req["tagSpecificationSet"] = map[string]any{"items": []map[string]any{{"resourceType": "instance", "tags": trailTags(s.Tags)}}}
 	}
 	c.TrailRequest = req
+	c.TrailResponse = runTrailResponse(c, r, insts)
+
+	out := xmlReservation{ID: insts[0].ReservationID, OwnerID: c.Account.ID}
+	for i, in := range insts {
+		x := instanceXML(c, r, in)
+		x.State = xmlState{Code: 0, Name: "pending"} // as RunInstances answers; Describe shows running
+		x.LaunchIndex = i
+		x.PublicIP = "" // assigned once the instance runs
+		x.Monitoring.State = monitoringWord(in.Monitoring, true)
+		out.Instances.Items = append(out.Instances.Items, x)
+	}
+	return out, nil
+}
+
+// runTrailResponse is CloudTrail's responseElements of a RunInstances that launched insts.
+func runTrailResponse(c *Call, r *Region, insts []*Instance) map[string]any {
 	var trailInsts []map[string]any
 	for i, in := range insts {
 		ti := map[string]any{"instanceId": in.ID, "imageId": in.ImageID, "instanceState": map[string]any{"code": 0, "name": "pending"},
@@ -1440,18 +1476,8 @@ func ec2RunInstances(c *Call, r *Region) (any, error) {
 		}
 		trailInsts = append(trailInsts, ti)
 	}
-	c.TrailResponse = map[string]any{"reservationId": insts[0].ReservationID, "ownerId": c.Account.ID, "groupSet": map[string]any{}, "instancesSet": map[string]any{"items": trailInsts}}
+	return map[string]any{"reservationId": insts[0].ReservationID, "ownerId": c.Account.ID, "groupSet": map[string]any{}, "instancesSet": map[string]any{"items": trailInsts}}
 
-	out := xmlReservation{ID: insts[0].ReservationID, OwnerID: c.Account.ID}
-	for i, in := range insts {
-		x := instanceXML(c, r, in)
-		x.State = xmlState{Code: 0, Name: "pending"} // as RunInstances answers; Describe shows running
-		x.LaunchIndex = i
-		x.PublicIP = "" // assigned once the instance runs
-		x.Monitoring.State = monitoringWord(in.Monitoring, true)
-		out.Instances.Items = append(out.Instances.Items, x)
-	}
-	return out, nil
 }
 
 func monitoringWord(on, launching bool) string {
@@ -1980,6 +2006,9 @@ func ec2RequestSpotInstances(c *Call, r *Region) (any, error) {
 		return nil, err
 	}
 	s.Tags = nil // tags name the request; the simulator does not keep request tags
+	if err := instanceLimit(c, r, n); err != nil {
+		return nil, errorf(400, "MaxSpotInstanceCountExceeded", "Max spot instance count exceeded")
+	}
 	insts := launch(c, r, s, n)
 
 	var out ec2SpotRequests

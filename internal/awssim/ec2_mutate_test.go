@@ -242,6 +242,10 @@ func TestEC2RunInstancesAndTerminate(t *testing.T) {
 	in6.MinCount = aws.Int32(3)
 	_, err = c.RunInstances(ctx, in6)
 	wantCode(t, "min above max", err, "InvalidParameterValue")
+	in8 := base()
+	in8.MaxCount = aws.Int32(5000)
+	_, err = c.RunInstances(ctx, in8)
+	wantCode(t, "instance quota", err, "InstanceLimitExceeded")
 	in7 := base()
 	in7.LaunchTemplate = &types.LaunchTemplateSpecification{LaunchTemplateName: aws.String("none")}
 	_, err = c.RunInstances(ctx, in7)
