@@ -27,7 +27,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/autoscaling v1.82.0 // indirect
 	github.com/aws/aws-sdk-go-v2/service/budgets v1.44.0 // indirect
 	github.com/aws/aws-sdk-go-v2/service/cloudtrail v1.56.0 // indirect
-	github.com/aws/aws-sdk-go-v2/service/cloudwatch v1.76.0 // indirect
+	github.com/aws/aws-sdk-go-v2/service/cloudwatch v1.52.6 // indirect
 	github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs v1.92.2 // indirect
 	github.com/aws/aws-sdk-go-v2/service/configservice v1.74.11 // indirect
 	github.com/aws/aws-sdk-go-v2/service/costexplorer v1.63.10 // indirect

@@ -49,7 +49,8 @@ type Account struct {
 	CredentialReport          []byte       // the CSV as generated at CredentialReportGenerated
 	VirtualMFA                []*MFADevice // virtual MFA devices assigned to no user
 
-	Regions []*Region // every region the partition has, in name order
+	Regions []*Region     // every region the partition has, in name order
+	Posture *PostureState // trails, alarms, detectors, contacts (posture_scenario.go)
 
 	w *World
 }
