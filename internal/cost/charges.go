@@ -23,6 +23,9 @@ var NonUsageRecordTypes = []string{
 
 // IsNonUsage reports whether a CUR line item type or CE record type is left out.
 func IsNonUsage(recordType string) bool {
+	if recordType == "Usage" || recordType == "" {
+		return false // nearly every row: skip the list
+	}
 	for _, t := range NonUsageRecordTypes {
 		if strings.EqualFold(t, recordType) {
 			return true

@@ -34,21 +34,36 @@ var curRequired = []string{"date", "cost", "service", "usageType"}
 // curTimeLayouts are the timestamp forms seen in CUR files (legacy, 2.0, and spreadsheets).
 var curTimeLayouts = []string{time.RFC3339, "2006-01-02T15:04:05.000Z", "2006-01-02T15:04Z", "2006-01-02 15:04:05", "2006-01-02 15:04:05.000", DayLayout}
 
-// curRow is one usable row of a CUR file.
-type curRow struct {
-	day  time.Time
-	key  Key
-	cost float64
-}
-
-// curFile is what one file yielded.
+// curFile is what one file yielded. CUR rows (hourly, per resource) are summed into cells
+// of (line, day) as they are read, so memory grows with lines × days, not with rows; lines
+// are interned to small IDs so a row costs one hash of its strings.
 type curFile struct {
-	rows       []curRow
+	ids        map[Key]int32
+	keys       []Key
+	sums       map[[2]int32]float64 // (line ID, day number) → cost
+	rows       int                  // usage rows read
 	first      time.Time
 	last       time.Time
 	currency   string
 	account    string
 	skippedFee int // non-usage rows left out
+}
+
+func newCURFile() *curFile {
+	return &curFile{ids: map[Key]int32{}, sums: map[[2]int32]float64{}}
+}
+
+// add sums cost into the cell of k on day; k's strings are copied when first seen, since the
+// CSV reader's fields share one string per record and a kept key would keep the whole line.
+func (cf *curFile) add(k Key, day time.Time, cost float64) {
+	id, ok := cf.ids[k]
+	if !ok {
+		k = Key{Service: strings.Clone(k.Service), Region: strings.Clone(k.Region), UsageType: strings.Clone(k.UsageType)}
+		id = int32(len(cf.keys))
+		cf.ids[k] = id
+		cf.keys = append(cf.keys, k)
+	}
+	cf.sums[[2]int32{id, int32(day.Unix() / 86400)}] += cost
 }
 
 // ReadCURFile reads one CUR file (CSV or gzipped CSV, legacy or 2.0). A missing required
@@ -92,14 +107,18 @@ func ReadCUR(paths []string) (*Dataset, []error) {
 		}
 		return nil, errs
 	}
-	all := &curFile{first: files[0].first, last: files[0].last, currency: files[0].currency, account: files[0].account}
+	all := newCURFile()
+	all.first, all.last, all.currency, all.account = files[0].first, files[0].last, files[0].currency, files[0].account
 	covered := map[time.Time]bool{}
 	for i, cf := range files {
 		if cf.currency != "" && all.currency != "" && cf.currency != all.currency {
 			errs = append(errs, fmt.Errorf("CUR %s: currency %s differs from %s in %s; file left out", paths[i], cf.currency, all.currency, paths[0]))
 			continue
 		}
-		all.rows = append(all.rows, cf.rows...)
+		for c, v := range cf.sums {
+			all.add(cf.keys[c[0]], time.Unix(int64(c[1])*86400, 0).UTC(), v)
+		}
+		all.rows += cf.rows
 		if cf.first.Before(all.first) {
 			all.first = cf.first
 		}
@@ -177,7 +196,7 @@ func parseCURRows(path string, header []string, next func() ([]string, string, e
 			return nil, fmt.Errorf("CUR %s: missing column %s (is this a Cost and Usage Report?)", path, strings.Join(curColumns[field], " or "))
 		}
 	}
-	cf := &curFile{}
+	cf := newCURFile()
 	get := func(rec []string, field string) string {
 		if i := col[field]; i >= 0 && i < len(rec) {
 			return strings.TrimSpace(rec[i])
@@ -226,15 +245,16 @@ func parseCURRows(path string, header []string, next func() ([]string, string, e
 			cf.account = get(rec, "account")
 		}
 		day := truncDay(ts)
-		if len(cf.rows) == 0 || day.Before(cf.first) {
+		if cf.rows == 0 || day.Before(cf.first) {
 			cf.first = day
 		}
-		if len(cf.rows) == 0 || day.After(cf.last) {
+		if cf.rows == 0 || day.After(cf.last) {
 			cf.last = day
 		}
-		cf.rows = append(cf.rows, curRow{day: day, key: Key{Service: service, Region: normRegion(region), UsageType: ut}, cost: cost})
+		cf.rows++
+		cf.add(Key{Service: service, Region: normRegion(region), UsageType: ut}, day, cost)
 	}
-	if len(cf.rows) == 0 {
+	if cf.rows == 0 {
 		return nil, fmt.Errorf("CUR %s: no usage rows (%d non-usage rows left out): %w", path, cf.skippedFee, ErrEmpty)
 	}
 	return cf, nil
@@ -254,11 +274,30 @@ func parseCURTime(s string) (time.Time, error) {
 
 func (cf *curFile) dataset() *Dataset {
 	days := int(math.Round(cf.last.Sub(cf.first).Hours()/24)) + 1
+	first := int32(cf.first.Unix() / 86400)
+	usage := make([][]float64, len(cf.keys))
+	for c, v := range cf.sums {
+		if usage[c[0]] == nil {
+			usage[c[0]] = make([]float64, days)
+		}
+		usage[c[0]][c[1]-first] += v
+	}
 	b := newBuilder(cf.first, days)
-	for _, r := range cf.rows {
-		i := b.index(r.day)
-		b.add(b.byUsage, r.key, i, r.cost)
-		b.add(b.byRegion, Key{Service: r.key.Service, Region: r.key.Region}, i, r.cost)
+	for id, vs := range usage {
+		if vs == nil {
+			continue
+		}
+		k := cf.keys[id]
+		b.byUsage[k] = vs
+		rk := Key{Service: k.Service, Region: k.Region}
+		acc, ok := b.byRegion[rk]
+		if !ok {
+			acc = make([]float64, days)
+			b.byRegion[rk] = acc
+		}
+		for i, v := range vs {
+			acc[i] += v
+		}
 	}
 	return &Dataset{Account: cf.account, Source: "cur", Currency: cf.currency, Start: cf.first, Days: days,
 		Estimated: make([]bool, days), Unknown: make([]bool, days), ByRegion: b.lines(b.byRegion), ByUsage: b.lines(b.byUsage)}
