@@ -750,7 +750,7 @@ func spotStatus(r *Region, sr *SpotRequest) (code, msg string) {
 	case "open":
 		return "pending-fulfillment", "Your spot request is pending fulfillment."
 	case "cancelled":
-		if in := findInstance(r, sr.InstanceID); in != nil && in.State != "terminated" {
+		if sr.InstanceID != "" { // the code stays once set, whatever becomes of the instance
 			return "request-canceled-and-instance-running", "Spot request canceled, but instance remains."
 		}
 		return "canceled-before-fulfillment", "Your spot request was canceled before it was fulfilled."
@@ -1506,14 +1506,23 @@ func trailGroups(c *Call, r *Region, ids []string) []map[string]string {
 	return out
 }
 
-// terminate ends an instance: its spot request closes, and an Auto Scaling group that owned
-// it lets go of it (and launches a replacement when the group is not being deleted, as AWS
-// does to keep its desired capacity).
+// terminate ends an instance: its one-time spot request closes (a persistent one is
+// fulfilled again), and an Auto Scaling group that owned it lets go of it and launches a
+// replacement unless the group is being deleted, as AWS keeps its desired capacity.
 func terminate(c *Call, r *Region, in *Instance, byUser bool) {
 	in.State = "terminated"
 	in.TerminatedAt = c.Now
 	if sr := findSpot(r, in.SpotRequestID); sr != nil && sr.State == "active" {
 		sr.State = "closed"
+		if sr.Type == "persistent" && byUser {
+			// A persistent request outlives its instance: EC2 fulfils it again.
+			s := launchSpec{ImageID: sr.ImageID, Type: sr.InstanceType, KeyName: sr.KeyName, SGIDs: sr.SecurityGroupIDs}
+			if checkSpec(r, &s) == nil && instanceLimit(c, r, 1) == nil {
+				next := launch(c, r, s, 1)[0]
+				next.SpotRequestID, next.LaunchedBy = sr.ID, in.LaunchedBy
+				sr.InstanceID, sr.State = next.ID, "active"
+			}
+		}
 	}
 	for _, g := range r.AutoScaling {
 		i := slices.Index(g.InstanceIDs, in.ID)

@@ -376,6 +376,38 @@ func TestEC2SpotRequests(t *testing.T) {
 	if err != nil || closed.SpotInstanceRequests[0].State != types.SpotInstanceStateClosed {
 		t.Fatalf("closed: %+v, %v", closed, err)
 	}
+	// A persistent request is fulfilled again when its instance is terminated, until cancelled.
+	pers, err := c.RequestSpotInstances(ctx, &ec2.RequestSpotInstancesInput{Type: types.SpotInstanceTypePersistent,
+		LaunchSpecification: &types.RequestSpotLaunchSpecification{ImageId: aws.String("ami-0abcdef1234567890"), InstanceType: types.InstanceTypeP38xlarge}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := pers.SpotInstanceRequests[0].SpotInstanceRequestId
+	describe := func() types.SpotInstanceRequest {
+		t.Helper()
+		out, err := c.DescribeSpotInstanceRequests(ctx, &ec2.DescribeSpotInstanceRequestsInput{SpotInstanceRequestIds: []string{aws.ToString(pid)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.SpotInstanceRequests[0]
+	}
+	firstInst := aws.ToString(describe().InstanceId)
+	if _, err := c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{firstInst}}); err != nil {
+		t.Fatal(err)
+	}
+	again := describe()
+	if again.State != types.SpotInstanceStateActive || aws.ToString(again.InstanceId) == firstInst || aws.ToString(again.InstanceId) == "" {
+		t.Fatalf("persistent request after termination = %+v", again)
+	}
+	if _, err := c.CancelSpotInstanceRequests(ctx, &ec2.CancelSpotInstanceRequestsInput{SpotInstanceRequestIds: []string{aws.ToString(pid)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{aws.ToString(again.InstanceId)}}); err != nil {
+		t.Fatal(err)
+	}
+	if last := describe(); last.State != types.SpotInstanceStateCancelled || aws.ToString(last.InstanceId) != aws.ToString(again.InstanceId) {
+		t.Fatalf("cancelled persistent request = %+v", last)
+	}
 	_, err = c.CancelSpotInstanceRequests(ctx, &ec2.CancelSpotInstanceRequestsInput{SpotInstanceRequestIds: []string{"sir-nothere1"}})
 	wantCode(t, "cancel unknown", err, "InvalidSpotInstanceRequestID.NotFound")
 	_, err = c.DescribeSpotInstanceRequests(ctx, &ec2.DescribeSpotInstanceRequestsInput{SpotInstanceRequestIds: []string{"sir-nothere1"}})
