@@ -28,7 +28,9 @@ func TestRunOnACheckoutLayout(t *testing.T) {
 		fmt.Fprintf(&b, "%s,%.3f\n", t0.Add(time.Duration(i)*5*time.Minute).Format("2006-01-02 15:04:05"), v)
 	}
 	os.WriteFile(filepath.Join(dir, "data", "synthetic", "spike.csv"), []byte(b.String()), 0o644)
-	w := func(i int) string { return t0.Add(time.Duration(i)*5*time.Minute).Format("2006-01-02 15:04:05.000000") }
+	w := func(i int) string {
+		return t0.Add(time.Duration(i) * 5 * time.Minute).Format("2006-01-02 15:04:05.000000")
+	}
 	os.WriteFile(filepath.Join(dir, "labels", "combined_windows.json"), []byte(fmt.Sprintf(`{"synthetic/spike.csv": [[%q, %q]]}`, w(290), w(320))), 0o644)
 	out, err := os.CreateTemp(t.TempDir(), "out")
 	if err != nil {
