@@ -115,6 +115,8 @@ type fileReader struct {
 	inner  []byte // LookupEvents: the decoded CloudTrailEvent string
 	st     Stats
 	n      int64 // records in the current source, for error messages
+	// emptyOK: the source may hold no record (an API answer), so empty is not an error
+	emptyOK bool
 }
 
 func newFileReader(worker int, opt ReadOptions, h Handler) *fileReader {
@@ -151,6 +153,7 @@ func (r *fileReader) read(ctx context.Context, src Source) error {
 	}
 	r.win.reset(in)
 	r.n = 0
+	_, r.emptyOK = src.(interface{ AllowEmpty() })
 	err = r.parse(ctx)
 	r.st.Bytes += r.win.off + int64(r.win.end)
 	if err != nil {
@@ -178,7 +181,7 @@ func (r *fileReader) parse(ctx context.Context) error {
 	for {
 		c, err := w.peekNonSpace()
 		if err == io.EOF {
-			if r.n == 0 && w.off+int64(w.end) == 0 {
+			if r.n == 0 && w.off+int64(w.end) == 0 && !r.emptyOK {
 				return errors.New("empty file")
 			}
 			return nil

@@ -11,8 +11,8 @@ func init() {
 	register(&Detector{
 		ID:    "ag-detect-new-source-ip",
 		Title: "Identity Used From a Source IP It Never Used Before",
-		Description: "An access key or user that was active during the baseline made calls from an IP " +
-			"address it had not used then. A leaked key shows up exactly like this.",
+		Description: "An access key or user that was active during the baseline made calls from IP " +
+			"addresses it had not used then. A leaked key shows up exactly like this.",
 		Severity: finding.Medium,
 		Phase:    Enumeration,
 		Tags:     []string{"attack.initial-access", "attack.t1078.004"},
@@ -23,26 +23,56 @@ func init() {
 func detectNewIP(s *State, b Baseline) []Alert {
 	var out []Alert
 	for _, a := range sortedActors(s) {
-		if !activeInBaseline(a.IPs, b) {
-			continue // a new identity has no normal to differ from
+		al, ok := newValues(a, a.IPs, b)
+		if !ok {
+			continue
 		}
-		for _, ip := range sortedKeys(a.IPs) {
-			seen := a.IPs[ip]
-			if !seen.First.After(b.Until) {
-				continue
-			}
-			sev := finding.Medium
-			if strings.HasPrefix(a.ID, "AKIA") {
-				sev = finding.High // long-term keys are what leaks; they rarely move
-			}
-			out = append(out, Alert{
-				Actor: a, Time: seen.First, Region: seen.FirstRegion, IP: ip, EventIDs: []string{seen.FirstEventID},
-				Severity: sev,
-				Detail:   fmt.Sprintf("%s used from %s (%d calls, %s to %s); before %s it used only %s", a.ID, ip, seen.Count, seen.First.Format("2006-01-02 15:04"), seen.Last.Format("2006-01-02 15:04"), b.Until.Format("2006-01-02"), baselineValues(a.IPs, b)),
-			})
+		if strings.HasPrefix(a.ID, "AKIA") {
+			al.Severity = finding.High // long-term keys are what leaks; they rarely move
 		}
+		al.Detail = fmt.Sprintf("%s used from %s (%d calls); before %s it used only %s", a.ID, al.Detail, al.count, b.Until.Format("2006-01-02 15:04"), baselineValues(a.IPs, b))
+		out = append(out, al.Alert)
 	}
 	return out
+}
+
+type newAlert struct {
+	Alert
+	count int
+}
+
+// newValues gathers the values of m first seen after the baseline, for an actor that was
+// active in it (a new identity has no normal to differ from). Detail holds the values.
+func newValues(a *Actor, m map[string]*Seen, b Baseline) (newAlert, bool) {
+	if !activeInBaseline(m, b) {
+		return newAlert{}, false
+	}
+	var (
+		al   newAlert
+		vals []string
+	)
+	for _, v := range sortedKeys(m) {
+		seen := m[v]
+		if !seen.First.After(b.Until) {
+			continue
+		}
+		if len(vals) == 0 || seen.First.Before(al.Time) {
+			al.Time, al.Region = seen.First, seen.FirstRegion
+			al.IP = v
+		}
+		vals = append(vals, v)
+		al.EventIDs = append(al.EventIDs, seen.FirstEventID)
+		al.count += seen.Count
+	}
+	if len(vals) == 0 {
+		return newAlert{}, false
+	}
+	al.Actor = a
+	if len(vals) > 5 {
+		vals = append(vals[:5], fmt.Sprintf("%d more", len(vals)-5))
+	}
+	al.Detail = strings.Join(vals, ", ")
+	return al, true
 }
 
 func activeInBaseline(m map[string]*Seen, b Baseline) bool {
@@ -62,7 +92,7 @@ func baselineValues(m map[string]*Seen, b Baseline) string {
 		}
 	}
 	if len(vals) > 5 {
-		vals = append(vals[:5], fmt.Sprintf("and %d more", len(vals)-5))
+		vals = append(vals[:5], fmt.Sprintf("%d more", len(vals)-5))
 	}
 	return strings.Join(vals, ", ")
 }

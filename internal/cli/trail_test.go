@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const trailData = "../trail/testdata/invictus-aws_dataset/CloudTrail"
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Execute(t.Context(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestTrailHuntOutputs(t *testing.T) {
+	code, out, stderr := runCLI(t, "trail", "hunt", trailData)
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want %d (high findings); stderr %s", code, ExitFindings, stderr)
+	}
+	if !strings.Contains(out, "ag_evasion_cloudtrail_tampering") || !strings.Contains(out, "vitaliy0x1") {
+		t.Errorf("table lacks a rule or its author:\n%s", out)
+	}
+	code, out, _ = runCLI(t, "trail", "hunt", trailData, "-o", "csv", "--fail-on", "critical")
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(rows) < 10 || rows[0][9] != "author" {
+		t.Fatalf("csv: %v, %d rows", err, len(rows))
+	}
+	if code != ExitFindings {
+		t.Errorf("--fail-on critical: exit %d", code)
+	}
+	_, out, _ = runCLI(t, "trail", "hunt", trailData, "-o", "ocsf")
+	var ocsf []map[string]any
+	if err := json.Unmarshal([]byte(out), &ocsf); err != nil || len(ocsf) == 0 || ocsf[0]["class_uid"].(float64) != 2004 {
+		t.Fatalf("ocsf: %v", err)
+	}
+	code, _, _ = runCLI(t, "trail", "hunt", trailData, "--since", "2030-01-01")
+	if code != ExitOK {
+		t.Errorf("empty window: exit %d", code)
+	}
+}
+
+func TestTrailBadInputPartial(t *testing.T) {
+	dir := t.TempDir()
+	b, _ := os.ReadFile(filepath.Join(trailData, "218007301253_CloudTrail_us-east-1_20230710T1145Z_7xgocspSowgK0Gto.json"))
+	os.WriteFile(filepath.Join(dir, "good.json"), b, 0o644)
+	os.WriteFile(filepath.Join(dir, "broken.json.gz"), []byte{0x1f, 0x8b, 8, 0, 0, 0}, 0o644)
+	code, out, stderr := runCLI(t, "trail", "hunt", dir, "-o", "json")
+	if code != ExitPartial {
+		t.Fatalf("exit %d, want %d; stderr %s", code, ExitPartial, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "broken.json.gz") {
+		t.Errorf("stderr should be one line naming the broken file: %q", stderr)
+	}
+	var fs []map[string]any
+	if err := json.Unmarshal([]byte(out), &fs); err != nil {
+		t.Fatalf("the good file's findings are still printed: %v", err)
+	}
+	for _, args := range [][]string{{"trail", "hunt"}, {"trail", "hunt", dir, "--since", "yesterday-ish"}, {"trail", "activity", "--in", dir}, {"trail", "hunt", dir, "-o", "sarif"}} {
+		if code, _, _ := runCLI(t, args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want usage", args, code)
+		}
+	}
+}
+
+func TestTrailWhoCreatedAndActivity(t *testing.T) {
+	_, out, _ := runCLI(t, "trail", "hunt", trailData, "-o", "json")
+	var fs []struct {
+		RuleID     string            `json:"rule_id"`
+		Attributes map[string]string `json:"attributes"`
+	}
+	if err := json.Unmarshal([]byte(out), &fs); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "trail", "who-created", "--in", trailData, "-o", "json", "i-doesnotexist")
+	if code != ExitOK || !strings.Contains(out, "i-doesnotexist") {
+		t.Fatalf("who-created: exit %d %s %s", code, out, stderr)
+	}
+	code, out, _ = runCLI(t, "trail", "activity", "--in", trailData, "--user", "bert-jan", "-o", "json")
+	var act struct {
+		Created []map[string]any `json:"created"`
+		Events  []map[string]any `json:"events"`
+	}
+	if code != ExitOK || json.Unmarshal([]byte(out), &act) != nil || len(act.Events) == 0 || len(act.Created) == 0 {
+		t.Fatalf("activity: exit %d, %d events, %d created", code, len(act.Events), len(act.Created))
+	}
+	id := act.Created[0]["id"].(string)
+	code, out, _ = runCLI(t, "trail", "who-created", "--in", trailData, id)
+	if code != ExitOK || !strings.Contains(out, "bert-jan") {
+		t.Errorf("who-created %s: %s", id, out)
+	}
+}

@@ -1,0 +1,204 @@
+package trail
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/accountguard/accountguard/internal/trail/event"
+)
+
+// Created is one resource a create-type call made, with who made it.
+type Created struct {
+	Type      string    `json:"type"` // "instance", "iam-user", "access-key" … (see creators)
+	ID        string    `json:"id"`
+	Region    string    `json:"region"`
+	Time      time.Time `json:"time"`
+	EventID   string    `json:"event_id"`
+	EventName string    `json:"event_name"`
+	Principal string    `json:"principal"`            // ARN of the caller
+	KeyID     string    `json:"access_key,omitempty"` // access key the call was signed with
+	Actor     string    `json:"actor"`                // detect.ActorID of the caller
+	IP        string    `json:"source_ip,omitempty"`
+	// Owner is the user a key or password was made for (CreateAccessKey, CreateLoginProfile).
+	Owner string `json:"owner,omitempty"`
+}
+
+// idPath is where one create-type call keeps the IDs of what it made.
+type idPath struct {
+	typ  string
+	path event.PathID
+}
+
+// creators maps an eventName to where its IDs are. IDs come from responseElements (what
+// AWS assigned) and, where AWS assigns none (names chosen by the caller), requestParameters.
+var creators = map[string][]idPath{}
+
+func creator(eventName, typ string, paths ...string) {
+	for _, p := range paths {
+		creators[eventName] = append(creators[eventName], idPath{typ: typ, path: event.Intern(p)})
+	}
+}
+
+func init() {
+	creator("RunInstances", "instance", "responseElements.instancesSet.items.instanceId")
+	creator("RequestSpotInstances", "spot-request", "responseElements.spotInstanceRequestSet.items.spotInstanceRequestId")
+	creator("RequestSpotFleet", "spot-fleet", "responseElements.RequestSpotFleetResponse.spotFleetRequestId")
+	creator("CreateFleet", "fleet", "responseElements.CreateFleetResponse.fleetId")
+	creator("CreateKeyPair", "key-pair", "responseElements.keyPairId")
+	creator("ImportKeyPair", "key-pair", "responseElements.keyPairId")
+	creator("CreateSecurityGroup", "security-group", "responseElements.groupId")
+	creator("CreateLaunchTemplate", "launch-template", "responseElements.CreateLaunchTemplateResponse.launchTemplate.launchTemplateId")
+	creator("CreateLaunchConfiguration", "launch-configuration", "requestParameters.launchConfigurationName")
+	creator("CreateAutoScalingGroup", "auto-scaling-group", "requestParameters.autoScalingGroupName")
+	creator("CreateUser", "iam-user", "responseElements.user.userName")
+	creator("CreateAccessKey", "access-key", "responseElements.accessKey.accessKeyId")
+	creator("CreateLoginProfile", "login-profile", "requestParameters.userName")
+	creator("CreateRole", "iam-role", "responseElements.role.roleName")
+	creator("CreatePolicy", "iam-policy", "responseElements.policy.arn")
+	creator("CreateGroup", "iam-group", "responseElements.group.groupName")
+	creator("CreateInstanceProfile", "instance-profile", "responseElements.instanceProfile.instanceProfileName")
+	creator("CreateVirtualMFADevice", "mfa-device", "responseElements.virtualMFADevice.serialNumber")
+	creator("CreateFunction20150331", "lambda-function", "responseElements.functionArn")
+	creator("CreateFunction", "lambda-function", "responseElements.functionArn")
+	creator("CreateBucket", "bucket", "requestParameters.bucketName")
+	creator("CreateTrail", "trail", "responseElements.trailARN")
+	creator("CreateCluster", "cluster", "responseElements.cluster.clusterArn")
+	creator("RegisterTaskDefinition", "task-definition", "responseElements.taskDefinition.taskDefinitionArn")
+	creator("CreateService", "ecs-service", "responseElements.service.serviceArn")
+	creator("CreateNotebookInstance", "sagemaker-notebook", "responseElements.notebookInstanceArn")
+	creator("CreateTrainingJob", "sagemaker-training-job", "responseElements.trainingJobArn")
+	creator("CreateEndpoint", "sagemaker-endpoint", "responseElements.endpointArn")
+	creator("CreateVpc", "vpc", "responseElements.vpc.vpcId")
+	creator("CreateSubnet", "subnet", "responseElements.subnet.subnetId")
+	creator("CreateInternetGateway", "internet-gateway", "responseElements.internetGateway.internetGatewayId")
+	creator("AllocateAddress", "elastic-ip", "responseElements.allocationId")
+	creator("CreateVolume", "volume", "responseElements.volumeId")
+	creator("CreateSnapshot", "snapshot", "responseElements.snapshotId")
+	creator("CreateImage", "image", "responseElements.imageId")
+	creator("CopyImage", "image", "responseElements.imageId")
+	creator("VerifyEmailIdentity", "ses-identity", "requestParameters.emailAddress")
+	creator("VerifyDomainIdentity", "ses-identity", "requestParameters.domain")
+	creator("CreateEmailIdentity", "ses-identity", "requestParameters.emailIdentity")
+	creator("CreateSAMLProvider", "saml-provider", "responseElements.sAMLProviderArn")
+	creator("CreateDBInstance", "db-instance", "responseElements.dBInstanceIdentifier")
+}
+
+var (
+	pathOwnerKey  = event.Intern("responseElements.accessKey.userName")
+	pathOwnerUser = event.Intern("requestParameters.userName")
+)
+
+// createdBy extracts what a successful create-type record made. The strings are copies.
+func createdBy(e *event.Event, t time.Time, id event.Identity, actor []byte) []Created {
+	if e.Has(event.ErrorCode) && len(e.Str(event.ErrorCode)) > 0 {
+		return nil
+	}
+	paths := creators[string(e.Str(event.EventName))]
+	if paths == nil {
+		return nil
+	}
+	base := Created{
+		Region: string(e.Str(event.AWSRegion)), Time: t, EventID: string(e.Str(event.EventID)),
+		EventName: string(e.Str(event.EventName)), Principal: string(id.ARN), KeyID: string(id.AccessKeyID),
+		Actor: string(actor), IP: string(e.Str(event.SourceIPAddress)),
+	}
+	switch base.EventName {
+	case "CreateAccessKey":
+		base.Owner = string(e.First(pathOwnerKey))
+	case "CreateLoginProfile":
+		base.Owner = string(e.First(pathOwnerUser))
+	}
+	var out []Created
+	for _, p := range paths {
+		for _, v := range e.Values(p.path) {
+			if v.IsNull() {
+				continue
+			}
+			c := base
+			c.Type, c.ID = p.typ, v.String()
+			if c.ID != "" {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// Attribution answers "who created this?" and "what did this principal create?".
+type Attribution struct {
+	All  []Created
+	byID map[string][]int
+}
+
+// NewAttribution indexes cs (sorted by time).
+func NewAttribution(cs []Created) *Attribution {
+	slices.SortFunc(cs, func(a, b Created) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.EventID+a.ID, b.EventID+b.ID)
+	})
+	a := &Attribution{All: cs, byID: map[string][]int{}}
+	for i, c := range cs {
+		a.byID[c.ID] = append(a.byID[c.ID], i)
+	}
+	return a
+}
+
+// WhoCreated returns the creation records of id (an instance ID, user name, key ID …).
+func (a *Attribution) WhoCreated(id string) []Created {
+	var out []Created
+	for _, i := range a.byID[id] {
+		out = append(out, a.All[i])
+	}
+	return out
+}
+
+// By returns everything created by the given actors (access key IDs or ARNs), following
+// the keys those actors created for other users: a key made by an attacker's key is the
+// attacker's too, and so is whatever that key created.
+func (a *Attribution) By(actors ...string) (created []Created, followed []string) {
+	want := map[string]bool{}
+	for _, x := range actors {
+		want[x] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, c := range a.All {
+			if !(want[c.Actor] || want[c.KeyID] || want[c.Principal]) {
+				continue
+			}
+			var next []string
+			switch c.Type {
+			case "access-key":
+				next = append(next, c.ID)
+			case "iam-user", "login-profile":
+				// a console password or a user made by the attacker: its sessions are the attacker's
+				next = append(next, userARN(c.Principal, c.ID))
+			}
+			for _, n := range next {
+				if n != "" && !want[n] {
+					want[n] = true
+					followed = append(followed, n)
+					changed = true
+				}
+			}
+		}
+	}
+	for _, c := range a.All {
+		if want[c.Actor] || want[c.KeyID] || want[c.Principal] {
+			created = append(created, c)
+		}
+	}
+	return created, followed
+}
+
+// userARN builds arn:aws:iam::<account>:user/<name> from a caller ARN in the same account.
+func userARN(callerARN, name string) string {
+	parts := strings.SplitN(callerARN, ":", 6)
+	if len(parts) < 5 || parts[4] == "" {
+		return ""
+	}
+	return "arn:" + parts[1] + ":iam::" + parts[4] + ":user/" + name
+}

@@ -1,0 +1,347 @@
+package trail
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/accountguard/accountguard/internal/finding"
+	"github.com/accountguard/accountguard/internal/trail/detect"
+	"github.com/accountguard/accountguard/internal/trail/event"
+	"github.com/accountguard/accountguard/internal/trail/rules"
+	"github.com/accountguard/accountguard/internal/trail/sigma"
+)
+
+// Engine is the compiled rule set; build it once and hunt many times.
+type Engine struct {
+	Set *sigma.Set
+	// Skipped are the rules that could not be compiled, each naming the rule and the
+	// unsupported feature; the caller reports them.
+	Skipped []error
+}
+
+// NewEngine compiles the embedded rules (SigmaHQ and built-in) plus the Sigma rules found
+// under extra (folders of .yml files).
+func NewEngine(extra ...fs.FS) *Engine {
+	rs, errs := rules.Load()
+	for _, f := range extra {
+		more, es := sigma.LoadFS(f, ".")
+		rs = append(rs, more...)
+		errs = append(errs, es...)
+	}
+	return &Engine{Set: sigma.NewSet(rs), Skipped: errs}
+}
+
+// HuntOptions tune Hunt.
+type HuntOptions struct {
+	ReadOptions
+	// BaselineUntil ends the period treated as normal by the detectors; zero means the
+	// first half of the data's time span.
+	BaselineUntil time.Time
+}
+
+// Match is every record one rule matched for one actor.
+type Match struct {
+	Rule     *sigma.Rule
+	Actor    string
+	ARN      string
+	KeyID    string
+	First    time.Time
+	Last     time.Time
+	Count    int
+	EventIDs []string // the earliest maxEvidence, in time order
+	Regions  []string
+	IPs      []string
+	times    []time.Time
+}
+
+const maxEvidence = 20
+
+func (m *Match) add(t time.Time, id []byte, region, ip []byte) {
+	if m.Count == 0 || t.Before(m.First) {
+		m.First = t
+	}
+	if t.After(m.Last) {
+		m.Last = t
+	}
+	m.Count++
+	if len(m.EventIDs) < maxEvidence || t.Before(m.times[len(m.times)-1]) {
+		i, _ := slices.BinarySearchFunc(m.times, t, func(a, b time.Time) int { return a.Compare(b) })
+		m.times = slices.Insert(m.times, i, t)
+		m.EventIDs = slices.Insert(m.EventIDs, i, string(id))
+		if len(m.EventIDs) > maxEvidence {
+			m.times, m.EventIDs = m.times[:maxEvidence], m.EventIDs[:maxEvidence]
+		}
+	}
+	addSmall(&m.Regions, region, 20)
+	addSmall(&m.IPs, ip, 10)
+}
+
+func addSmall(list *[]string, v []byte, max int) {
+	if len(v) == 0 || len(*list) >= max {
+		return
+	}
+	for _, x := range *list {
+		if x == string(v) {
+			return
+		}
+	}
+	*list = append(*list, string(v))
+}
+
+func (m *Match) merge(o *Match) {
+	for i, id := range o.EventIDs {
+		// re-adding keeps the earliest evidence; counts are fixed up below
+		m.add(o.times[i], []byte(id), nil, nil)
+		m.Count--
+	}
+	m.Count += o.Count
+	if o.First.Before(m.First) {
+		m.First = o.First
+	}
+	if o.Last.After(m.Last) {
+		m.Last = o.Last
+	}
+	for _, r := range o.Regions {
+		addSmall(&m.Regions, []byte(r), 20)
+	}
+	for _, ip := range o.IPs {
+		addSmall(&m.IPs, []byte(ip), 10)
+	}
+}
+
+// Result is what a hunt found.
+type Result struct {
+	Stats    Stats
+	Errors   []error // inputs that failed (the rest were read)
+	Matches  []*Match
+	Alerts   []detect.Alert
+	State    *detect.State
+	Baseline detect.Baseline
+	Created  *Attribution
+	Account  string // the first recipientAccountId seen
+}
+
+// worker is one reader goroutine's hunt state.
+type worker struct {
+	m       *sigma.Matcher
+	state   *detect.State
+	obs     detect.Obs
+	matches map[*sigma.Rule]map[string]*Match
+	created []Created
+	account string
+}
+
+// Hunt reads srcs once, running every rule and feeding every detector, and attributes
+// every created resource.
+func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Result {
+	workers := make([]*worker, opt.NumWorkers())
+	for i := range workers {
+		workers[i] = &worker{m: e.Set.Matcher(), state: detect.NewState(), matches: map[*sigma.Rule]map[string]*Match{}}
+	}
+	st, errs := Read(ctx, srcs, opt.ReadOptions, func(wi int, ev *event.Event) {
+		w := workers[wi]
+		t, _ := ParseTime(ev.Str(event.EventTime))
+		w.obs.FromEvent(ev, t)
+		w.state.Observe(&w.obs)
+		if w.account == "" {
+			w.account = string(ev.Str(event.RecipientAccountID))
+		}
+		actor := detect.ActorID(w.obs.Identity)
+		w.m.Match(ev, func(r *sigma.Rule) {
+			byActor := w.matches[r]
+			if byActor == nil {
+				byActor = map[string]*Match{}
+				w.matches[r] = byActor
+			}
+			m := byActor[string(actor)]
+			if m == nil {
+				m = &Match{Rule: r, Actor: string(actor), ARN: string(w.obs.Identity.ARN), KeyID: string(w.obs.Identity.AccessKeyID)}
+				byActor[m.Actor] = m
+			}
+			m.add(t, w.obs.ID, w.obs.Region, w.obs.IP)
+		})
+		if len(w.obs.ErrorCode) == 0 {
+			if _, ok := creators[string(w.obs.EventName)]; ok {
+				w.created = append(w.created, createdBy(ev, t, w.obs.Identity, actor)...)
+			}
+		}
+	})
+	res := &Result{Stats: st, Errors: errs, State: workers[0].state}
+	merged := map[*sigma.Rule]map[string]*Match{}
+	var created []Created
+	for i, w := range workers {
+		if i > 0 {
+			res.State.Merge(w.state)
+		}
+		created = append(created, w.created...)
+		if res.Account == "" {
+			res.Account = w.account
+		}
+		for r, byActor := range w.matches {
+			if merged[r] == nil {
+				merged[r] = map[string]*Match{}
+			}
+			for a, m := range byActor {
+				if have := merged[r][a]; have != nil {
+					have.merge(m)
+				} else {
+					merged[r][a] = m
+				}
+			}
+		}
+	}
+	for _, byActor := range merged {
+		for _, m := range byActor {
+			res.Matches = append(res.Matches, m)
+		}
+	}
+	slices.SortFunc(res.Matches, func(a, b *Match) int {
+		if c := a.First.Compare(b.First); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Rule.File+a.Actor, b.Rule.File+b.Actor)
+	})
+	res.Baseline = detect.DefaultBaseline(res.State)
+	if !opt.BaselineUntil.IsZero() {
+		res.Baseline.Until = opt.BaselineUntil
+	}
+	res.Alerts = detect.Run(res.State, res.Baseline)
+	res.Created = NewAttribution(created)
+	return res
+}
+
+// Severity of a Sigma level.
+func levelSeverity(level string) finding.Severity {
+	switch strings.ToLower(level) {
+	case "critical":
+		return finding.Critical
+	case "high":
+		return finding.High
+	case "medium":
+		return finding.Medium
+	case "low":
+		return finding.Low
+	}
+	return finding.Info
+}
+
+// RuleName is a rule's short name: its file name without folder and extension.
+func RuleName(r *sigma.Rule) string {
+	base := r.File[strings.LastIndex(r.File, "/")+1:]
+	return strings.TrimSuffix(strings.TrimSuffix(base, ".yml"), ".yaml")
+}
+
+// Findings turns the result into findings (Source "trail"), most severe first.
+func (r *Result) Findings(account string) []finding.Finding {
+	var out []finding.Finding
+	for _, m := range r.Matches {
+		name := RuleName(m.Rule)
+		principal := m.ARN
+		if principal == "" {
+			principal = m.Actor
+		}
+		f := finding.Finding{
+			ID:        finding.StableID("trail", name, m.Actor),
+			RuleID:    name,
+			Source:    "trail",
+			Title:     finding.Text{En: m.Rule.Title},
+			Severity:  levelSeverity(m.Rule.Level),
+			Status:    finding.Fail,
+			Account:   account,
+			Region:    first(m.Regions),
+			Principal: principal,
+			Time:      m.First,
+			Detail: finding.Text{En: fmt.Sprintf("%d matching event(s) from %s to %s by %s from %s. Sigma rule by %s.",
+				m.Count, m.First.Format(time.RFC3339), m.Last.Format(time.RFC3339), m.Actor, strings.Join(m.IPs, ", "), m.Rule.Author)},
+			Attributes: map[string]string{
+				"author": m.Rule.Author, "rule_file": m.Rule.File, "sigma_id": m.Rule.ID, "level": m.Rule.Level,
+				"count": fmt.Sprint(m.Count), "actor": m.Actor, "access_key": m.KeyID,
+				"last_seen": m.Last.Format(time.RFC3339), "regions": strings.Join(m.Regions, ","),
+			},
+			References: references(m.Rule.References, m.Rule.Tags),
+		}
+		if strings.HasPrefix(m.Rule.File, "sigmahq/") {
+			f.Attributes["license"] = "DRL-1.1"
+		}
+		for _, id := range m.EventIDs {
+			f.Evidence = append(f.Evidence, finding.Evidence{Kind: "event", Ref: id})
+		}
+		out = append(out, f)
+	}
+	for _, a := range r.Alerts {
+		f := finding.Finding{
+			ID:       finding.StableID("trail", a.Detector.ID, actorID(a.Actor), a.Region, a.IP),
+			RuleID:   a.Detector.ID,
+			Source:   "trail",
+			Title:    finding.Text{En: a.Detector.Title},
+			Severity: a.Severity,
+			Status:   finding.Fail,
+			Account:  account,
+			Region:   a.Region,
+			Time:     a.Time,
+			Detail:   finding.Text{En: a.Detail},
+			Attributes: map[string]string{
+				"author": "accountguard", "detector": a.Detector.ID, "baseline_until": r.Baseline.Until.Format(time.RFC3339),
+			},
+			References: references(nil, a.Detector.Tags),
+		}
+		if a.Actor != nil {
+			f.Principal = a.Actor.ARN
+			if f.Principal == "" {
+				f.Principal = a.Actor.ID
+			}
+			f.Attributes["actor"] = a.Actor.ID
+			f.Attributes["access_key"] = a.Actor.KeyID
+		}
+		if a.IP != "" {
+			f.Attributes["source_ip"] = a.IP
+		}
+		for _, id := range a.EventIDs {
+			f.Evidence = append(f.Evidence, finding.Evidence{Kind: "event", Ref: id})
+		}
+		out = append(out, f)
+	}
+	slices.SortStableFunc(out, func(a, b finding.Finding) int {
+		if a.Severity != b.Severity {
+			return int(b.Severity) - int(a.Severity)
+		}
+		return a.Time.Compare(b.Time)
+	})
+	return out
+}
+
+func actorID(a *detect.Actor) string {
+	if a == nil {
+		return ""
+	}
+	return a.ID
+}
+
+func first(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return xs[0]
+}
+
+// references turns Sigma references and ATT&CK tags into finding references.
+func references(urls, tags []string) []finding.Reference {
+	var out []finding.Reference
+	for _, t := range tags {
+		id, ok := strings.CutPrefix(t, "attack.t")
+		if !ok {
+			continue
+		}
+		tid := "T" + strings.ToUpper(id)
+		out = append(out, finding.Reference{Standard: "MITRE ATT&CK", ID: tid,
+			URL: "https://attack.mitre.org/techniques/" + strings.ReplaceAll(tid, ".", "/") + "/"})
+	}
+	for _, u := range urls {
+		out = append(out, finding.Reference{Standard: "Sigma rule reference", ID: u, URL: u})
+	}
+	return out
+}

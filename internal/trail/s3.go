@@ -1,0 +1,178 @@
+package trail
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// S3API is the part of the S3 client the export reader needs.
+type S3API interface {
+	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// S3Object is one object of a CloudTrail export bucket.
+type S3Object struct {
+	API    S3API
+	Bucket string
+	Key    string
+	Size   int64
+}
+
+func (o S3Object) Name() string { return "s3://" + o.Bucket + "/" + o.Key }
+
+func (o S3Object) Open(ctx context.Context) (io.ReadCloser, error) {
+	out, err := o.API.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(o.Bucket), Key: aws.String(o.Key)})
+	if err != nil {
+		return nil, fmt.Errorf("s3:GetObject: %w", err)
+	}
+	return out.Body, nil
+}
+
+// ParseS3URL splits s3://bucket/prefix.
+func ParseS3URL(u string) (bucket, prefix string, err error) {
+	rest, ok := strings.CutPrefix(u, "s3://")
+	if !ok || rest == "" || strings.HasPrefix(rest, "/") {
+		return "", "", fmt.Errorf("%q is not s3://bucket/prefix", u)
+	}
+	bucket, prefix, _ = strings.Cut(rest, "/")
+	return bucket, prefix, nil
+}
+
+// maxDayPrefixes bounds listing day by day; a longer window lists each region whole.
+const maxDayPrefixes = 400
+
+// S3Sources lists the CloudTrail objects under bucket/prefix. It walks the export layout
+// (AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/) with delimiters, so regions outside
+// w are never listed and, for a bounded window, only its days are; the object names are
+// then pruned by w again before any object is read. Listing runs concurrently; a failed
+// listing is one error naming the prefix, and the others still count.
+func S3Sources(ctx context.Context, api S3API, bucket, prefix string, w Window) ([]Source, []error) {
+	l := &s3Lister{api: api, bucket: bucket, w: w}
+	l.walk(ctx, prefix, 0)
+	l.wg.Wait()
+	slices.SortFunc(l.out, func(a, b Source) int { return strings.Compare(a.Name(), b.Name()) })
+	return l.out, l.errs
+}
+
+type s3Lister struct {
+	api    S3API
+	bucket string
+	w      Window
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	out    []Source
+	errs   []error
+}
+
+// walk descends through folders until it reaches a CloudTrail/ folder (at most 5 levels:
+// prefix, AWSLogs, organization ID, account, CloudTrail).
+func (l *s3Lister) walk(ctx context.Context, prefix string, depth int) {
+	if strings.HasSuffix(prefix, "/CloudTrail/") || prefix == "CloudTrail/" {
+		l.regions(ctx, prefix)
+		return
+	}
+	if depth > 5 || (prefix != "" && !strings.HasSuffix(prefix, "/")) {
+		l.listAll(ctx, prefix)
+		return
+	}
+	dirs, ok := l.list(ctx, prefix, "/")
+	if !ok {
+		return
+	}
+	for _, d := range dirs {
+		if strings.HasSuffix(d, "/CloudTrail-Digest/") || strings.HasSuffix(d, "/CloudTrail-Insight/") {
+			continue
+		}
+		l.wg.Go(func() { l.walk(ctx, d, depth+1) })
+	}
+}
+
+// regions lists the region folders of a CloudTrail/ folder and each kept region's days.
+func (l *s3Lister) regions(ctx context.Context, prefix string) {
+	dirs, ok := l.list(ctx, prefix, "/")
+	if !ok {
+		return
+	}
+	for _, d := range dirs {
+		region := strings.TrimSuffix(strings.TrimPrefix(d, prefix), "/")
+		if !l.w.keepRegion(region) {
+			continue
+		}
+		days := l.days()
+		if days == nil {
+			l.wg.Go(func() { l.listAll(ctx, d) })
+			continue
+		}
+		for _, day := range days {
+			l.wg.Go(func() { l.listAll(ctx, d+day.Format("2006/01/02/")) })
+		}
+	}
+}
+
+// days are the date folders that can hold records of the window: from the day of Since to
+// the day after Until (delivery lags), or nil when the window is open or too long.
+func (l *s3Lister) days() []time.Time {
+	if l.w.Since.IsZero() || l.w.Until.IsZero() {
+		return nil
+	}
+	from := l.w.Since.UTC().Truncate(24 * time.Hour)
+	to := l.w.Until.UTC().Add(deliverySlack).Truncate(24 * time.Hour)
+	if to.Sub(from) > maxDayPrefixes*24*time.Hour {
+		return nil
+	}
+	var out []time.Time
+	for d := from; !d.After(to); d = d.Add(24 * time.Hour) {
+		out = append(out, d)
+	}
+	return out
+}
+
+// listAll lists every object under prefix and keeps CloudTrail files the window keeps.
+func (l *s3Lister) listAll(ctx context.Context, prefix string) {
+	l.list(ctx, prefix, "")
+}
+
+// list pages through ListObjectsV2; with a delimiter it returns the sub-folders, and it
+// adds the objects at this level either way.
+func (l *s3Lister) list(ctx context.Context, prefix, delim string) ([]string, bool) {
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(l.bucket), Prefix: aws.String(prefix)}
+	if delim != "" {
+		in.Delimiter = aws.String(delim)
+	}
+	var dirs []string
+	p := s3.NewListObjectsV2Paginator(l.api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			l.mu.Lock()
+			l.errs = append(l.errs, &InputError{Name: "s3://" + l.bucket + "/" + prefix, Err: fmt.Errorf("s3:ListObjectsV2: %w", err)})
+			l.mu.Unlock()
+			return nil, false
+		}
+		for _, cp := range page.CommonPrefixes {
+			dirs = append(dirs, aws.ToString(cp.Prefix))
+		}
+		var keep []Source
+		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)
+			base := key[strings.LastIndex(key, "/")+1:]
+			if !isTrailFile(base) || !l.w.keepKey(key) {
+				continue
+			}
+			keep = append(keep, S3Object{API: l.api, Bucket: l.bucket, Key: key, Size: aws.ToInt64(o.Size)})
+		}
+		l.mu.Lock()
+		l.out = append(l.out, keep...)
+		l.mu.Unlock()
+	}
+	return dirs, true
+}
