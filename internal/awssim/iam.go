@@ -27,13 +27,13 @@ func iamTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
-// trailTime is the form CloudTrail records IAM dates in responseElements (a Java
+// iamTrailTime is the form CloudTrail records IAM dates in responseElements (a Java
 // toString of the date, not ISO 8601: "Oct 11, 2023, 7:19:55 PM").
 func iamTrailTime(t time.Time) string {
 	return t.UTC().Format("Jan 2, 2006, 3:04:05 PM")
 }
 
-// members is an IAM list: <Name><member>…</member></Name>. A named field of this type
+// iamMembers is an IAM list: <Name><member>…</member></Name>. A named field of this type
 // always writes its wrapper element, so an empty list is <Name></Name> as AWS sends it.
 type iamMembers[T any] struct {
 	Member []T `xml:"member"`
@@ -41,7 +41,7 @@ type iamMembers[T any] struct {
 
 func iamMemberList[T any](items []T) iamMembers[T] { return iamMembers[T]{Member: items} }
 
-// page cuts one page of items by MaxItems (1–1000, default 100) and Marker, the way
+// iamPage cuts one page of items by MaxItems (1–1000, default 100) and Marker, the way
 // every IAM List* operation pages. The marker is opaque to clients; it carries the
 // action so a marker from another listing is refused.
 func iamPage[T any](c *Call, items []T) (out []T, truncated bool, marker string, err error) {
@@ -76,7 +76,7 @@ var (
 	iamPathPattern = regexp.MustCompile(`^(/|/[\x{0021}-\x{007F}]+/)$`)
 )
 
-// required returns a parameter that must be present, or AWS's validation error naming it.
+// iamRequired returns a parameter that must be present, or AWS's validation error naming it.
 func (c *Call) iamRequired(name string) (string, error) {
 	v := c.Param(name)
 	if v == "" {
@@ -113,7 +113,7 @@ func (c *Call) iamPath() (string, error) {
 	return p, nil
 }
 
-// user finds the user named by param, or NoSuchEntity.
+// iamUser finds the user named by param, or NoSuchEntity.
 func (c *Call) iamUser(param string) (*User, error) {
 	name, err := c.iamName(param, 64)
 	if err != nil {
@@ -126,7 +126,7 @@ func (c *Call) iamUser(param string) (*User, error) {
 	return u, nil
 }
 
-// userOrCaller is the user named by UserName, or, when the parameter is absent, the caller
+// iamUserOrCaller is the user named by UserName, or, when the parameter is absent, the caller
 // (nil with root true when the caller is the root user), as IAM does for operations on
 // the caller's own credentials.
 func (c *Call) iamUserOrCaller() (u *User, root bool, err error) {
@@ -150,7 +150,7 @@ func (a *Account) iamRoleARN(r *Role) string {
 
 func (a *Account) iamRootARN() string { return "arn:aws:iam::" + a.ID + ":root" }
 
-// policyDocument checks an inline or managed policy document: JSON object with a Statement,
+// iamPolicyDocument checks an inline or managed policy document: JSON object with a Statement,
 // within the size quota (counted without whitespace, as IAM counts).
 func iamPolicyDocument(doc string, quota int, limitMsg string) error {
 	var v map[string]any
@@ -172,7 +172,7 @@ func iamPolicyDocument(doc string, quota int, limitMsg string) error {
 	return nil
 }
 
-// urlEncodeDoc encodes a policy document the way IAM returns documents (RFC 3986
+// iamUrlEncodeDoc encodes a policy document the way IAM returns documents (RFC 3986
 // percent-encoding of everything but unreserved characters).
 func iamUrlEncodeDoc(doc string) string {
 	const hex = "0123456789ABCDEF"
@@ -191,7 +191,7 @@ func iamUrlEncodeDoc(doc string) string {
 	return b.String()
 }
 
-// xmlTag is an IAM tag.
+// iamXMLTag is an IAM tag.
 type iamXMLTag struct {
 	Key   string `xml:"Key"`
 	Value string `xml:"Value"`
@@ -213,7 +213,7 @@ func iamTagList(tags map[string]string) *iamMembers[iamXMLTag] {
 	return m
 }
 
-// tagsParam reads Tags.member.N.Key/Value.
+// iamTagsParam reads Tags.member.N.Key/Value.
 func (c *Call) iamTagsParam() (map[string]string, error) {
 	structs := c.Structs("Tags")
 	if len(structs) == 0 {
@@ -246,7 +246,7 @@ func iamBoolParam(c *Call, name string) (bool, error) {
 	return false, validationError("%s: %q is not a boolean", name, v)
 }
 
-// keyNotFound is NoSuchEntity for an access key ID.
+// iamKeyNotFound is NoSuchEntity for an access key ID.
 func iamKeyNotFound(id string) error {
 	return noSuchEntity("The Access Key with id %s cannot be found.", id)
 }

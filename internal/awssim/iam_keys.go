@@ -22,7 +22,7 @@ func init() {
 	register("iam", "DeleteVirtualMFADevice", iamDeleteVirtualMFADevice)
 }
 
-// keysOf is the key list of a user, or of root when u is nil.
+// iamKeysOf is the key list of a user, or of root when u is nil.
 func (a *Account) iamKeysOf(u *User) *[]*AccessKey {
 	if u == nil {
 		return &a.Root.Keys
@@ -140,7 +140,7 @@ func iamCreateAccessKey(c *Call) (any, error) {
 	return iamCreateAccessKeyResult{AccessKey: iamXMLAccessKey{UserName: iamUserNameOf(u), AccessKeyId: k.ID, Status: k.Status, SecretAccessKey: k.Secret, CreateDate: iamTime(k.Created)}}, nil
 }
 
-// ownKey finds AccessKeyId among the keys of UserName (or the caller).
+// iamOwnKey finds AccessKeyId among the keys of UserName (or the caller).
 func (c *Call) iamOwnKey() (*AccessKey, *User, error) {
 	id, err := c.iamRequired("AccessKeyId")
 	if err != nil {
@@ -217,7 +217,7 @@ func iamGetLoginProfile(c *Call) (any, error) {
 	return iamLoginProfileResult{LoginProfile: iamXMLLoginProfile{UserName: u.Name, CreateDate: iamTime(u.Login.Created), PasswordResetRequired: u.Login.ResetRequired}}, nil
 }
 
-// checkPassword applies the account password policy, or AWS's default one when the
+// iamCheckPassword applies the account password policy, or AWS's default one when the
 // account has none (at least 8 characters and three of the four character kinds).
 func iamCheckPassword(pp *PasswordPolicy, pw string) error {
 	violation := func(msg string) error { return errorf(400, "PasswordPolicyViolation", "%s", msg) }
@@ -273,7 +273,7 @@ func iamCheckPassword(pp *PasswordPolicy, pw string) error {
 
 func iamItoa(n int) string { return uintString(uint64(max(n, 0))) }
 
-// loginTrailRequest is what CloudTrail records for login profile calls: never the password.
+// iamLoginTrailRequest is what CloudTrail records for login profile calls: never the password.
 func iamLoginTrailRequest(user string, reset *bool) map[string]any {
 	m := map[string]any{"userName": user}
 	if reset != nil {
@@ -361,7 +361,7 @@ type iamListMFAResult struct {
 	Marker      string                      `xml:"Marker,omitempty"`
 }
 
-// rootMFA is the root user's MFA device as IAM lists it, or nil.
+// iamRootMFA is the root user's MFA device as IAM lists it, or nil.
 func (a *Account) iamRootMFA() *MFADevice {
 	if !a.Root.MFA {
 		return nil

@@ -93,7 +93,7 @@ func iamGetUserPolicy(c *Call) (any, error) {
 	return iamUserPolicyResult{UserName: u.Name, PolicyName: name, PolicyDocument: iamUrlEncodeDoc(doc)}, nil
 }
 
-// putInline stores an inline policy after checking the document and the size quota.
+// iamPutInline stores an inline policy after checking the document and the size quota.
 func iamPutInline(c *Call, inline *map[string]string, quota int, limitMsg string) error {
 	name, err := c.iamName("PolicyName", 128)
 	if err != nil {
@@ -183,7 +183,7 @@ func iamListAttachedUserPolicies(c *Call) (any, error) {
 	return iamListAttached(c, u.Attached)
 }
 
-// policyARN reads PolicyArn and finds the managed policy it names.
+// iamPolicyARN reads PolicyArn and finds the managed policy it names.
 func (c *Call) iamPolicyARN() (string, error) {
 	arn, err := c.iamRequired("PolicyArn")
 	if err != nil {
@@ -198,7 +198,7 @@ func (c *Call) iamPolicyARN() (string, error) {
 	return arn, nil
 }
 
-// attach adds a managed policy to an attachment list; attaching twice is not an error.
+// iamAttach adds a managed policy to an attachment list; attaching twice is not an error.
 func iamAttach(c *Call, list *[]string, kind string) (string, error) {
 	arn, err := c.iamPolicyARN()
 	if err != nil {
@@ -369,7 +369,7 @@ type iamListPoliciesResult struct {
 	Marker      string                   `xml:"Marker,omitempty"`
 }
 
-// knownPolicies is every managed policy of the account plus every AWS managed policy the
+// iamKnownPolicies is every managed policy of the account plus every AWS managed policy the
 // simulator knows, sorted by name.
 func (a *Account) iamKnownPolicies() []*ManagedPolicy {
 	for _, name := range slices.Sorted(maps.Keys(awsManagedPolicies)) {

@@ -64,7 +64,7 @@ users:
     keys: [{created: 2024-04-01T00:00:00Z}]
 `
 
-// clock is a settable simulator clock, for expiry tests.
+// iamClock is a settable simulator clock, for expiry tests.
 type iamClock struct{ ns atomic.Int64 }
 
 func iamNewClock(t time.Time) *iamClock { c := &iamClock{}; c.ns.Store(t.UnixNano()); return c }
@@ -75,7 +75,7 @@ func (c *iamClock) Add(d time.Duration) {
 
 var iamTestNow = time.Date(2024, 7, 1, 12, 0, 0, 0, time.UTC)
 
-// startIAM serves iamTestScenario at iamTestNow and returns it with an IAM client as admin.
+// iamStartIAM serves iamTestScenario at iamTestNow and returns it with an IAM client as admin.
 func iamStartIAM(t *testing.T, opts Options) (*Running, *iam.Client) {
 	t.Helper()
 	return iamStartYAML(t, iamTestScenario, opts)
@@ -98,7 +98,7 @@ func iamStartYAML(t *testing.T, yaml string, opts Options) (*Running, *iam.Clien
 	return r, iamClientAs(r, "", "")
 }
 
-// rootClient is an IAM client signing with the root user's first access key.
+// iamRootClient is an IAM client signing with the root user's first access key.
 func iamRootClient(t *testing.T, r *Running) *iam.Client {
 	t.Helper()
 	var id, secret string

@@ -22,7 +22,7 @@ var CredentialReportColumns = []string{
 	"cert_1_active", "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated",
 }
 
-// credentialReportTTL is how long a generated report is served before it expires, and
+// iamCredentialReportTTL is how long a generated report is served before it expires, and
 // how old one must be before GenerateCredentialReport makes a new one.
 const iamCredentialReportTTL = 4 * time.Hour
 
@@ -35,7 +35,7 @@ const (
 	iamReportNotSupported  = "not_supported"
 )
 
-// reportTime is the report's date format: ISO 8601 with a numeric offset.
+// iamReportTime is the report's date format: ISO 8601 with a numeric offset.
 func iamReportTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05+00:00") }
 
 func iamTimeOr(t time.Time, absent string) string {
@@ -45,7 +45,7 @@ func iamTimeOr(t time.Time, absent string) string {
 	return iamReportTime(t)
 }
 
-// keyColumns are the five access_key_N_* columns of one key slot.
+// iamKeyColumns are the five access_key_N_* columns of one key slot.
 func iamKeyColumns(keys []*AccessKey, i int) []string {
 	if i >= len(keys) {
 		return []string{"false", iamReportNA, iamReportNA, iamReportNA, iamReportNA}
@@ -58,7 +58,7 @@ func iamKeyColumns(keys []*AccessKey, i int) []string {
 	return cols
 }
 
-// credentialReport renders the account's report as AWS does: a header, the
+// iamCredentialReport renders the account's report as AWS does: a header, the
 // <root_account> row, then one row per user.
 func (a *Account) iamCredentialReport() []byte {
 	var buf bytes.Buffer

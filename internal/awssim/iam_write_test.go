@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// lastRecord is the newest CloudTrail record of the named event.
+// iamLastRecord is the newest CloudTrail record of the named event.
 func iamLastRecord(t *testing.T, r *Running, event string) Record {
 	t.Helper()
 	trail := r.Trail()
