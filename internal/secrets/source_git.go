@@ -61,43 +61,58 @@ func ScanGit(ctx context.Context, repo string, o Options) (Result, error) {
 	if out, err := gitCmd(ctx, repo, "rev-parse", "--git-dir").CombinedOutput(); err != nil {
 		return Result{}, &InputError{Input: repo, Err: fmt.Errorf("not a git repository (%s)", firstLine(out))}
 	}
-	blobs, err := listBlobs(ctx, repo)
-	if err != nil {
-		return Result{}, &InputError{Input: repo, Err: err}
-	}
-
-	// History provenance runs beside the blob scan; it is one cheap pass over tree changes.
+	start := time.Now()
+	// Three passes run side by side: the object list, the history's tree changes (for
+	// provenance, one cheap git log), and the packs' new bytes.
 	var (
+		blobs   []blobRef
+		listErr error
 		prov    *provenance
 		provErr error
-		provWG  sync.WaitGroup
+		bg      sync.WaitGroup
 	)
-	provWG.Go(func() { prov, provErr = readProvenance(ctx, repo) })
+	bg.Go(func() {
+		blobs, listErr = listBlobs(ctx, repo)
+		slog.Debug("objects listed", "repo", repo, "blobs", len(blobs), "at", time.Since(start))
+	})
+	bg.Go(func() { prov, provErr = readProvenance(ctx, repo) })
 
 	e := o.engine()
 	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	var res Result
-	toRead := blobs
+	var (
+		res    Result
+		ps     *packScan
+		packEr error
+	)
 	if !o.ReadAllBlobs {
 		// Packed blobs: only the new bytes (whole undeltified objects, delta inserts) are
 		// examined here; the blobs they may hold a secret in are read whole below.
-		t0 := time.Now()
-		ps, err := scanPacks(ctx, repo, e, workers, o)
-		if err != nil {
-			return Result{}, &InputError{Input: repo, Err: err}
+		ps, packEr = scanPacks(ctx, repo, e, workers, o)
+		if packEr == nil {
+			slog.Debug("packs read", "repo", repo, "skipped", len(ps.skipped), "candidates", len(ps.candidates), "new_bytes", ps.bytes, "at", time.Since(start))
 		}
-		slog.Debug("packs read", "repo", repo, "objects", len(ps.covered), "candidates", len(ps.candidates), "new_bytes", ps.bytes, "took", time.Since(t0))
+	}
+	bg.Wait()
+	if listErr != nil {
+		return Result{}, &InputError{Input: repo, Err: listErr}
+	}
+	if packEr != nil {
+		return Result{}, &InputError{Input: repo, Err: packEr}
+	}
+	toRead := blobs
+	if ps != nil {
 		toRead = toRead[:0:0]
 		for _, b := range blobs {
-			if !ps.covered[b.sha] || ps.candidates[b.sha] {
+			if ps.candidates[b.sha] || !ps.covered(b.sha) {
 				toRead = append(toRead, b)
 			} else {
 				res.Stats.Files++
 			}
 		}
+		res.Hits = append(res.Hits, ps.hits...)
 		res.Stats.Bytes += ps.bytes
 		res.Stats.SkippedBinary += ps.binary
 		res.Stats.Files -= ps.binary
@@ -127,7 +142,7 @@ func ScanGit(ctx context.Context, repo string, o Options) (Result, error) {
 	}
 	close(batches)
 	wg.Wait()
-	provWG.Wait()
+	slog.Debug("blobs read whole", "repo", repo, "blobs", len(toRead), "at", time.Since(start))
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}

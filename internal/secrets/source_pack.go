@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -12,10 +13,26 @@ import (
 
 // packScan is what reading the packs directly found.
 type packScan struct {
-	covered    map[string]bool // blobs (and other objects) whose new bytes were all examined
+	indexes    []*gitpack.Index
+	skipped    map[string]bool // packed objects not examined (unreadable, too large): read whole later
 	candidates map[string]bool // objects whose new bytes may hold a secret: read whole later
+	hits       []Hit           // found in undeltified blobs, which are whole already
 	bytes      int64           // new bytes examined
 	binary     int64           // undeltified binary blobs skipped
+}
+
+// covered reports whether the new bytes of the object named sha (hex) were all examined.
+func (ps *packScan) covered(sha string) bool {
+	name, err := hex.DecodeString(sha)
+	if err != nil || ps.skipped[sha] {
+		return false
+	}
+	for _, ix := range ps.indexes {
+		if ix.Contains(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxPackContent bounds the undeltified objects inflated in memory; larger blobs are
@@ -42,13 +59,14 @@ func scanPacks(ctx context.Context, repo string, e *detect.Engine, workers int, 
 		objects = filepath.Join(repo, objects)
 	}
 	idxs, _ := filepath.Glob(filepath.Join(objects, "pack", "*.idx"))
-	ps := &packScan{covered: map[string]bool{}, candidates: map[string]bool{}}
+	ps := &packScan{skipped: map[string]bool{}, candidates: map[string]bool{}}
 	maxContent := int64(maxPackContent)
 	if m := o.maxSize(); m > 0 {
 		maxContent = min(maxContent, m)
 	}
 	type local struct {
-		covered, candidates []string
+		skipped, candidates []int
+		hits                []Hit
 		bytes, binary       int64
 	}
 	for _, idxPath := range idxs {
@@ -63,17 +81,17 @@ func scanPacks(ctx context.Context, repo string, e *detect.Engine, workers int, 
 			func(w int, obj *gitpack.Object) {
 				l := &locals[w]
 				if obj.Err != nil {
-					return // not covered: git will read it, or say why it cannot
+					l.skipped = append(l.skipped, obj.Index) // git will read it, or say why it cannot
+					return
 				}
 				switch obj.Type {
 				case gitpack.Commit, gitpack.Tree, gitpack.Tag:
-					l.covered = append(l.covered, obj.Name)
 					return
 				case gitpack.Blob:
 					if obj.Content == nil && obj.Size > 0 {
-						return // too large to inflate here: streamed by git
+						l.skipped = append(l.skipped, obj.Index) // too large to inflate here: streamed by git
+						return
 					}
-					l.covered = append(l.covered, obj.Name)
 					l.bytes += int64(len(obj.Content))
 					o.Progress.Add(int64(len(obj.Content)))
 					if isBinary(obj.Content) {
@@ -81,16 +99,15 @@ func scanPacks(ctx context.Context, repo string, e *detect.Engine, workers int, 
 						return
 					}
 					if e.HasKeyword(obj.Content) {
-						l.candidates = append(l.candidates, obj.Name)
+						l.hits = scanBytes(e, obj.Content, 1, Location{Kind: "git", Blob: ix.Name(obj.Index)}, l.hits)
 					}
 					return
 				}
-				l.covered = append(l.covered, obj.Name)
 				for i, ins := range obj.Inserts {
 					l.bytes += int64(len(ins))
 					o.Progress.Add(int64(len(ins)))
 					if mayStraddle(e, ins, obj.CopyBefore[i], obj.CopyAfter[i]) {
-						l.candidates = append(l.candidates, obj.Name)
+						l.candidates = append(l.candidates, obj.Index)
 						return
 					}
 				}
@@ -98,13 +115,15 @@ func scanPacks(ctx context.Context, repo string, e *detect.Engine, workers int, 
 		if err != nil {
 			slogWarn("pack read incomplete", idxPath, err)
 		}
+		ps.indexes = append(ps.indexes, ix)
 		for _, l := range locals {
-			for _, n := range l.covered {
-				ps.covered[n] = true
+			for _, i := range l.skipped {
+				ps.skipped[ix.Name(i)] = true
 			}
-			for _, n := range l.candidates {
-				ps.candidates[n] = true
+			for _, i := range l.candidates {
+				ps.candidates[ix.Name(i)] = true
 			}
+			ps.hits = append(ps.hits, l.hits...)
 			ps.bytes += l.bytes
 			ps.binary += l.binary
 		}
@@ -130,7 +149,8 @@ func mayStraddle(e *detect.Engine, ins []byte, copyBefore, copyAfter bool) bool 
 	return hasSecretToken(ins)
 }
 
-// tokenHead: ins starts with 8+ characters of a key ID's alphabet or 16+ of mixed base64.
+// tokenHead: ins starts with 8+ characters of a key ID's alphabet (A-Z, 2-7) or 20+ of
+// mixed base64.
 func tokenHead(ins []byte) bool {
 	n, upper := 0, 0
 	var up, low, dig bool
@@ -139,18 +159,20 @@ func tokenHead(ins []byte) bool {
 		case 'A' <= b && b <= 'Z':
 			up = true
 			upper++
-		case '0' <= b && b <= '9':
+		case '2' <= b && b <= '7':
 			dig = true
 			upper++
+		case '0' <= b && b <= '9':
+			dig = true
 		case 'a' <= b && b <= 'z':
 			low = true
 		case b == '+' || b == '/':
 			dig = true
 		default:
-			return upper >= 8 && upper == n || n >= 16 && up && low && dig
+			return upper >= 8 && upper == n || n >= 20 && up && low && dig
 		}
 		n++
-		if upper >= 8 && upper == n || n >= 16 && up && low && dig {
+		if upper >= 8 && upper == n || n >= 20 && up && low && dig {
 			return true
 		}
 	}

@@ -40,6 +40,15 @@ func (ix *Index) Name(i int) string {
 	return hex.EncodeToString(ix.names[i*ix.HashLen : (i+1)*ix.HashLen])
 }
 
+// Contains reports whether the pack holds the object with the given binary name.
+func (ix *Index) Contains(name []byte) bool {
+	n := ix.Len()
+	i := sort.Search(n, func(i int) bool {
+		return bytes.Compare(ix.names[i*ix.HashLen:(i+1)*ix.HashLen], name) >= 0
+	})
+	return i < n && bytes.Equal(ix.names[i*ix.HashLen:(i+1)*ix.HashLen], name)
+}
+
 // ReadIndex reads an index of version 2 with hashLen-byte names (20 for SHA-1, 32 for SHA-256).
 func ReadIndex(path string, hashLen int) (*Index, error) {
 	b, err := os.ReadFile(path)
@@ -76,7 +85,7 @@ func ReadIndex(path string, hashLen int) (*Index, error) {
 // Object is one pack entry as Walk hands it out. Its slices are valid only during the
 // callback.
 type Object struct {
-	Name    string
+	Index   int    // position in the Index: Index.Name(o.Index) is its name
 	Type    int    // Commit, Tree, Blob, Tag, or OfsDelta/RefDelta for deltas (of unknown final type)
 	Size    int64  // inflated size of the content, or of the delta data
 	Content []byte // undeltified objects: the whole content (nil when larger than MaxContent)
@@ -137,7 +146,7 @@ func Walk(ctx context.Context, packPath string, ix *Index, opts Options, fn func
 					stop = ix.offsets[order[k+1]]
 				}
 				o := r.read(start, stop, ix.HashLen)
-				o.Name = ix.Name(i)
+				o.Index = i
 				fn(w, o)
 			}
 		})

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Benchmark: accountguard secrets --git vs gitleaks (built as its releases are) on the full
+# history of one repository: wall time (median of RUNS), peak memory, AWS-key recall.
+#
+# usage: bench/secrets.sh [REPO]
+#   REPO   any git repository (a clone of a public project, say). Without it, a repository
+#          of 10,000+ commits is generated reproducibly by bench/secrets/gen.py (Go standard
+#          library source edited commit by commit, branches, merges with content of their
+#          own, planted keys) and repacked as a server would (git repack -adf).
+# env: RUNS (default 3), BENCH_WORK (default bench/secrets/work: binaries, generated repo)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+work=${BENCH_WORK:-$here/secrets/work}
+bin=$work/bin
+runs=${RUNS:-3}
+mkdir -p "$bin"
+
+echo "building accountguard" >&2
+(cd "$root" && go build -o "$bin/accountguard" ./cmd/accountguard)
+if [ ! -x "$bin/gitleaks" ]; then
+	# Release builds use RE2 through WebAssembly (-tags gore2regex); a plain go install uses
+	# Go's regexp and is 2-4x slower, which would flatter us.
+	echo "installing gitleaks v8.30.0 (release-style build)" >&2
+	GOBIN="$bin" go install -tags gore2regex github.com/zricethezav/gitleaks/v8@v8.30.0
+fi
+
+repo=${1:-}
+truth=""
+if [ -z "$repo" ]; then
+	repo=$work/repo
+	if [ ! -d "$repo/.git" ]; then
+		echo "generating $repo" >&2
+		python3 "$here/secrets/gen.py" "$repo"
+		git -C "$repo" repack -adf -q --window=10 --depth=50
+	fi
+	truth=$work/repo.truth.txt
+fi
+repo=$(cd "$repo" && pwd)
+commits=$(git -C "$repo" rev-list --all | wc -l)
+packsize=$(du -sk "$repo/.git/objects" | cut -f1)
+echo "repository: $repo ($commits commits, objects $((packsize / 1024)) MiB); $(nproc) CPUs; runs: $runs" >&2
+
+measure() { # name, output file, command...
+	local name=$1 out=$2
+	shift 2
+	for i in $(seq "$runs"); do
+		/usr/bin/time -f "%e %M" -o "$work/$name.time.$i" "$@" >"$out" 2>"$work/$name.stderr" || true
+	done
+	for f in "$work/$name".time.*; do tail -n1 "$f"; done | sort -n | awk -v n="$runs" '{t[NR]=$1; if ($2>m) m=$2} END {printf "%s %d\n", t[int((n+1)/2)], m}'
+}
+
+read -r ag_t ag_m < <(measure accountguard "$work/accountguard.json" \
+	"$bin/accountguard" secrets --git "$repo" -o json -q)
+read -r gl_t gl_m < <(measure gitleaks "$work/gitleaks.stdout" \
+	"$bin/gitleaks" git --no-banner -l error --report-format json --report-path "$work/gitleaks.json" "$repo")
+
+echo
+printf "%-14s %10s %14s\n" tool "wall s" "peak RSS MiB"
+printf "%-14s %10s %14d\n" accountguard "$ag_t" $((ag_m / 1024))
+printf "%-14s %10s %14d\n" gitleaks "$gl_t" $((gl_m / 1024))
+awk -v a="$ag_t" -v g="$gl_t" 'BEGIN { printf "speed-up: %.1fx (gitleaks wall / accountguard wall)\n", g / a }'
+python3 "$here/secrets/recall.py" "$work/accountguard.json" "$work/gitleaks.json" $truth
