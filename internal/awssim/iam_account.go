@@ -133,7 +133,7 @@ func iamGetAccountPasswordPolicy(c *Call) (any, error) {
 // iamUpdateAccountPasswordPolicy replaces the policy; parameters left out take IAM's
 // defaults (not the previous values), as AWS documents.
 func iamUpdateAccountPasswordPolicy(c *Call) (any, error) {
-	minLen, err := c.Int("MinimumPasswordLength", 8)
+	minLen, err := c.Int("MinimumPasswordLength", 6)
 	if err != nil {
 		return nil, err
 	}

@@ -252,10 +252,7 @@ func iamCheckPassword(pp *PasswordPolicy, pw string) error {
 		}
 		return nil
 	}
-	minLen := pp.MinimumPasswordLength
-	if minLen == 0 {
-		minLen = 8
-	}
+	minLen := max(pp.MinimumPasswordLength, 6) // IAM's floor and default
 	switch {
 	case len(pw) < minLen:
 		return violation("Password should have a minimum length of " + iamItoa(minLen))
@@ -282,10 +279,15 @@ func iamLoginTrailRequest(user string, reset *bool) map[string]any {
 	return m
 }
 
+// iamCreateLoginProfile gives a user a console password. Without UserName it is the
+// caller's; root's password is not managed through IAM.
 func iamCreateLoginProfile(c *Call) (any, error) {
-	u, err := c.iamUser("UserName")
+	u, root, err := c.iamUserOrCaller()
 	if err != nil {
 		return nil, err
+	}
+	if root {
+		return nil, validationError("1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null")
 	}
 	reset, err := iamBoolParam(c, "PasswordResetRequired")
 	if err != nil {
