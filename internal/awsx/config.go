@@ -3,6 +3,8 @@ package awsx
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -29,7 +31,8 @@ const AppID = "accountguard"
 type Options struct {
 	Profile string // --profile
 	Region  string // --region
-	// MaxAttempts per call including the first; 0 means 10, enough to ride out throttling.
+	// MaxAttempts per call including the first; 0 means AWS_MAX_ATTEMPTS, else 10, enough to
+	// ride out throttling.
 	MaxAttempts int
 	// MaxBackoff caps the delay between retries; 0 means 20 s. Tests set it low.
 	MaxBackoff time.Duration
@@ -60,6 +63,9 @@ const LookupEventsRate rate.Limit = 2
 // and AWS_ENDPOINT_URL_<SERVICE> (and endpoint_url in profiles).
 func Load(ctx context.Context, o Options) (aws.Config, error) {
 	maxAttempts := o.MaxAttempts
+	if n, err := strconv.Atoi(os.Getenv("AWS_MAX_ATTEMPTS")); maxAttempts == 0 && err == nil && n > 0 {
+		maxAttempts = n // the AWS CLI's and SDKs' own variable
+	}
 	if maxAttempts == 0 {
 		maxAttempts = 10
 	}

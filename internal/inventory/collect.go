@@ -90,7 +90,8 @@ type Options struct {
 	Now func() time.Time
 	// Tool names the collecting build ("accountguard dev").
 	Tool string
-	// CredentialReportWait is the pause between GenerateCredentialReport polls; 0 means 2 s.
+	// CredentialReportWait is the first pause between GenerateCredentialReport polls (doubling
+	// up to 2 s); 0 means 250 ms.
 	CredentialReportWait time.Duration
 }
 
@@ -510,9 +511,10 @@ func (col *collector) collectIAM(ctx context.Context) {
 
 func (col *collector) credentialReport(ctx context.Context) {
 	api := col.c.IAM
+	// AWS usually finishes a report within seconds: poll soon, then back off to every 2 s.
 	wait := col.opts.CredentialReportWait
 	if wait == 0 {
-		wait = 2 * time.Second
+		wait = 250 * time.Millisecond
 	}
 	for attempt := 0; ; attempt++ {
 		out, err := api.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
@@ -533,6 +535,7 @@ func (col *collector) credentialReport(ctx context.Context) {
 			return
 		case <-time.After(wait):
 		}
+		wait = min(2*wait, 2*time.Second)
 	}
 	out, err := api.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 	if err != nil {

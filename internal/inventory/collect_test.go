@@ -292,3 +292,16 @@ func TestSnapshotRoundTripAndBadFiles(t *testing.T) {
 		t.Fatal("a non-snapshot must be refused")
 	}
 }
+
+// Root's facts come from the credential report's <root_account> row.
+func TestInventoryRootFromCredentialReport(t *testing.T) {
+	r := startScenario(t, "leaked-key", awssim.Options{})
+	snap := collect(t, r)
+	root := snap.IAM.Root
+	if root.MFAEnabled || root.AccessKeysActive != 1 || root.PasswordLastUsed == nil || root.KeyLastUsed == nil {
+		t.Fatalf("root = %+v", root)
+	}
+	if got := simNow().Sub(*root.PasswordLastUsed); got < 20*24*time.Hour || got > 22*24*time.Hour {
+		t.Fatalf("root password last used %v ago, want 21 days", got)
+	}
+}
