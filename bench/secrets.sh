@@ -7,11 +7,12 @@
 #          of 10,000+ commits is generated reproducibly by bench/secrets/gen.py (Go standard
 #          library source edited commit by commit, branches, merges with content of their
 #          own, planted keys) and repacked as a server would (git repack -adf).
-# env: RUNS (default 3), BENCH_WORK (default bench/secrets/work: binaries, generated repo)
+# env: RUNS (default 3), BENCH_WORK (default bench/secrets/_work: binaries, generated repo)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-work=${BENCH_WORK:-$here/secrets/work}
+# "_work": go ./... ignores it (the generated repository holds .go files)
+work=${BENCH_WORK:-$here/secrets/_work}
 bin=$work/bin
 runs=${RUNS:-3}
 mkdir -p "$bin"
