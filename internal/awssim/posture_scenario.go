@@ -1,6 +1,7 @@
 package awssim
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,6 +39,11 @@ type PostureSpec struct {
 	PublicBuckets []string `yaml:"public_buckets"`
 	// BlockedBuckets have all four S3 Block Public Access settings on.
 	BlockedBuckets []string `yaml:"blocked_buckets"`
+	// Budget and AnomalyMonitor are made at load time through the Budgets and Cost Explorer
+	// operations (budgets.go, costexplorer.go), as the scenario's admin, so their state is
+	// exactly what those services keep.
+	Budget         *BudgetSpec         `yaml:"budget"`
+	AnomalyMonitor *AnomalyMonitorSpec `yaml:"anomaly_monitor"`
 	// RestrictDefaultSecurityGroups empties the default security group of every region, as
 	// CIS 6.5 asks.
 	RestrictDefaultSecurityGroups bool `yaml:"restrict_default_security_groups"`
@@ -55,6 +61,19 @@ type TrailSpec struct {
 	LogGroup          string `yaml:"log_group"` // CloudWatch Logs group in the home region
 	// ManagementEvents is All (default), ReadOnly, WriteOnly or None.
 	ManagementEvents string `yaml:"management_events"`
+}
+
+// BudgetSpec is a monthly cost budget alerting an email at 80% forecast and 100% actual.
+type BudgetSpec struct {
+	Name  string `yaml:"name"`
+	Limit string `yaml:"limit"` // USD
+	Email string `yaml:"email"`
+}
+
+// AnomalyMonitorSpec is a Cost Anomaly Detection monitor of AWS services with a daily email subscription.
+type AnomalyMonitorSpec struct {
+	Name  string `yaml:"name"`
+	Email string `yaml:"email"`
 }
 
 // LogGroupSpec is a CloudWatch Logs log group.
@@ -320,6 +339,9 @@ func (s *Server) loadPosture(a *Account, sc *Scenario, now time.Time) error {
 	for _, b := range p.BlockedBuckets {
 		ps.BlockedBuckets[b] = true
 	}
+	if err := s.loadCostGuardrails(a, sc, created); err != nil {
+		return bad("%v", err)
+	}
 	if p.RestrictDefaultSecurityGroups {
 		for _, r := range a.Regions {
 			for _, sg := range defaultSecurityGroups(s.w, r, defaultVPC(r)) {
@@ -354,6 +376,59 @@ func (ps *PostureState) trailByName(account, name string) *TrailState {
 	for _, t := range ps.Trails {
 		if t.Name == name || t.ARN(account) == name || strings.HasSuffix(name, ":trail/"+t.Name) {
 			return t
+		}
+	}
+	return nil
+}
+
+// loadCostGuardrails creates the scenario's budget and anomaly monitor through the services'
+// own operations, as the scenario's admin at time t.
+func (s *Server) loadCostGuardrails(a *Account, sc *Scenario, t time.Time) error {
+	p := sc.Posture
+	if p.Budget == nil && p.AnomalyMonitor == nil {
+		return nil
+	}
+	key, err := s.historyKey(a, sc.Admin)
+	if err != nil {
+		return fmt.Errorf("budget and anomaly monitor are created as the admin: %w", err)
+	}
+	call := func(service, action string, body any) (any, error) {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		out, err := s.invoke(a, key, service, "us-east-1", action, nil, data, t, "198.51.100.10", "aws-cli/2.17.0")
+		if err != nil {
+			return nil, fmt.Errorf("%s:%s: %w", service, action, err)
+		}
+		return out, nil
+	}
+	if b := p.Budget; b != nil {
+		if b.Name == "" || b.Limit == "" || b.Email == "" {
+			return fmt.Errorf("budget: want name, limit and email")
+		}
+		notif := func(typ string, pct float64) map[string]any {
+			return map[string]any{"Notification": map[string]any{"NotificationType": typ, "ComparisonOperator": "GREATER_THAN", "Threshold": pct, "ThresholdType": "PERCENTAGE"},
+				"Subscribers": []map[string]any{{"SubscriptionType": "EMAIL", "Address": b.Email}}}
+		}
+		if _, err := call("budgets", "CreateBudget", map[string]any{"AccountId": a.ID,
+			"Budget":                       map[string]any{"BudgetName": b.Name, "BudgetLimit": map[string]any{"Amount": b.Limit, "Unit": "USD"}, "TimeUnit": "MONTHLY", "BudgetType": "COST"},
+			"NotificationsWithSubscribers": []map[string]any{notif("FORECASTED", 80), notif("ACTUAL", 100)}}); err != nil {
+			return err
+		}
+	}
+	if m := p.AnomalyMonitor; m != nil {
+		if m.Name == "" || m.Email == "" {
+			return fmt.Errorf("anomaly_monitor: want name and email")
+		}
+		out, err := call("ce", "CreateAnomalyMonitor", map[string]any{"AnomalyMonitor": map[string]any{"MonitorName": m.Name, "MonitorType": "DIMENSIONAL", "MonitorDimension": "SERVICE"}})
+		if err != nil {
+			return err
+		}
+		arn, _ := out.(map[string]string)
+		if _, err := call("ce", "CreateAnomalySubscription", map[string]any{"AnomalySubscription": map[string]any{"SubscriptionName": m.Name + "-alerts",
+			"MonitorArnList": []string{arn["MonitorArn"]}, "Subscribers": []map[string]any{{"Type": "EMAIL", "Address": m.Email}}, "Frequency": "DAILY", "Threshold": 10}}); err != nil {
+			return err
 		}
 	}
 	return nil
