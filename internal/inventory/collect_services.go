@@ -299,7 +299,9 @@ func ServicesOf(ctx context.Context, c PostureClients, regions []string) (*Servi
 	} else if s.Alarms == nil {
 		s.Alarms = []Alarm{}
 	}
-	slices.SortFunc(s.MetricFilters, func(a, b MetricFilter) int { return strings.Compare(a.Region+a.LogGroup+a.Name, b.Region+b.LogGroup+b.Name) })
+	slices.SortFunc(s.MetricFilters, func(a, b MetricFilter) int {
+		return strings.Compare(a.Region+a.LogGroup+a.Name, b.Region+b.LogGroup+b.Name)
+	})
 	slices.SortFunc(s.Alarms, func(a, b Alarm) int { return strings.Compare(a.Region+a.Name, b.Region+b.Name) })
 	slices.SortFunc(p.errs, func(a, b CollectionError) int { return strings.Compare(a.String(), b.String()) })
 	return s, p.errs
