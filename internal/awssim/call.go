@@ -49,6 +49,7 @@ type Identity struct {
 	ARN         string
 	AccountID   string
 	UserName    string
+	InvokedBy   string // "AWS Internal" when AWS itself acts
 	Key         *AccessKey
 }
 

@@ -163,7 +163,7 @@ type SGSpec struct {
 type HistorySpec struct {
 	Name      string     `yaml:"name"`
 	Attacker  bool       `yaml:"attacker"` // calls made by the attacker: their results are ground truth
-	As        string     `yaml:"as"`       // user name, "root", or an access key ID
+	As        string     `yaml:"as"`       // user name, "root", an access key ID, or "aws" (AWS itself, e.g. attaching its quarantine policy)
 	IP        string     `yaml:"ip"`
 	UserAgent string     `yaml:"user_agent"`
 	At        string     `yaml:"at"`    // time of the first call
@@ -591,9 +591,12 @@ func (s *Server) replay(a *Account, sc *Scenario, now time.Time) error {
 			}
 			continue
 		}
-		key, err := s.historyKey(a, p.h.As)
-		if err != nil {
-			return fmt.Errorf("scenario %s: history %q: %w", sc.Name, p.h.Name, err)
+		var key *AccessKey
+		var err error
+		if p.h.As != "aws" {
+			if key, err = s.historyKey(a, p.h.As); err != nil {
+				return fmt.Errorf("scenario %s: history %q: %w", sc.Name, p.h.Name, err)
+			}
 		}
 		params := url.Values{"Action": {p.call.Action}}
 		for k, v := range p.call.Params {
@@ -609,7 +612,7 @@ func (s *Server) replay(a *Account, sc *Scenario, now time.Time) error {
 		if code != p.call.Fail {
 			return fmt.Errorf("scenario %s: history %q: %s:%s at %s: got error %q, want %q", sc.Name, p.h.Name, p.call.Service, p.call.Action, p.at.Format(time.RFC3339), code, p.call.Fail)
 		}
-		if p.h.Attacker {
+		if p.h.Attacker && key != nil {
 			if gt.Start.IsZero() {
 				gt.Start = p.at
 			}

@@ -76,7 +76,7 @@ func (s *Server) record(c *Call, readOnly bool, out any, err error) {
 		EventVersion: "1.09",
 		UserIdentity: UserIdentity{
 			Type: c.Identity.Type, PrincipalID: c.Identity.PrincipalID, ARN: c.Identity.ARN,
-			AccountID: c.Identity.AccountID, UserName: c.Identity.UserName,
+			AccountID: c.Identity.AccountID, UserName: c.Identity.UserName, InvokedBy: c.Identity.InvokedBy,
 		},
 		EventTime:          c.Now.UTC().Format("2006-01-02T15:04:05Z"),
 		EventSource:        c.Service.EventSource,

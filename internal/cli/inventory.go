@@ -104,6 +104,9 @@ func renderInventory(w io.Writer, s *inventory.Snapshot) {
 		for _, p := range u.InlinePolicies {
 			pols = append(pols, p.Name+" (inline)")
 		}
+		for _, grp := range u.Groups {
+			pols = append(pols, "group "+grp)
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, console, mfa, strings.Join(keys, "; "), strings.Join(pols, ", "))
 	}
 	tw.Flush()

@@ -78,3 +78,20 @@ func TestInventoryCommandPartialExit3(t *testing.T) {
 		t.Fatalf("exit %d stderr %q", code, stderr)
 	}
 }
+
+func TestSimRunInventory(t *testing.T) {
+	t.Setenv("AWS_MAX_ATTEMPTS", "2")
+	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"} {
+		t.Setenv(k, "") // restored after the test: sim run sets them for the process
+	}
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	code, stdout, stderr := run(t, t.Context(), "sim", "run", "--scenario", "leaked-key", "--", "inventory", "--quiet")
+	if code != 0 || !strings.Contains(stdout, "support-admin") {
+		t.Fatalf("exit %d stderr %s stdout %s", code, stderr, stdout)
+	}
+	if code, _, _ := run(t, t.Context(), "sim", "run", "--", "no-such-command"); code != ExitUsage {
+		t.Fatalf("unknown inner command: exit %d", code)
+	}
+}

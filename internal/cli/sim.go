@@ -17,7 +17,7 @@ func newSimCmd(g *Globals) *cobra.Command {
 		Use:   "sim",
 		Short: "Run the built-in AWS simulator (for trying accountguard without an AWS account)",
 	}
-	cmd.AddCommand(newSimServeCmd(g), newSimExportTrailCmd(g), newSimScenariosCmd(g))
+	cmd.AddCommand(newSimServeCmd(g), newSimRunCmd(g), newSimExportTrailCmd(g), newSimScenariosCmd(g))
 	return cmd
 }
 
@@ -69,6 +69,58 @@ as an administrator of the simulated account; then it serves until interrupted.
 	f := cmd.Flags()
 	f.StringVar(&scenario, "scenario", "leaked-key", "scenario name ("+strings.Join(awssim.ScenarioNames(), ", ")+") or a YAML file")
 	f.StringVar(&addr, "addr", "127.0.0.1:0", "address to listen on (loopback)")
+	f.DurationVar(&opts.Latency, "latency", 0, "latency added to every call, e.g. 50ms")
+	f.Float64Var(&opts.ThrottleRate, "throttle-rate", 0, "fraction of calls answered with a throttling error")
+	f.Float64Var(&opts.ErrorRate, "error-rate", 0, "fraction of calls answered with a server error")
+	return cmd
+}
+
+func newSimRunCmd(g *Globals) *cobra.Command {
+	var (
+		scenario string
+		opts     awssim.Options
+	)
+	cmd := &cobra.Command{
+		Use:   "run [--scenario NAME] -- COMMAND [ARGS…]",
+		Short: "Run an accountguard command against a scenario served in-process",
+		Long: `Start the simulator on a loopback address, point this process's standard AWS
+environment at it (AWS_ENDPOINT_URL, keys of the scenario's administrator, AWS_REGION), run one
+accountguard command, and stop. The quickest way to see a command work:
+
+  accountguard sim run --scenario leaked-key -- inventory`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if args[0] == "sim" {
+				return usageErr("sim run: the command to run cannot be sim itself")
+			}
+			sc, err := loadScenario(scenario)
+			if err != nil {
+				return err
+			}
+			r, err := awssim.Start(sc, opts, "")
+			if err != nil {
+				return &ExitError{Code: ExitUsage, Err: err}
+			}
+			defer r.Close()
+			for _, kv := range append(r.Env(), "AWS_PROFILE=", "AWS_SESSION_TOKEN=") {
+				k, v, _ := strings.Cut(kv, "=")
+				if v == "" {
+					os.Unsetenv(k)
+				} else if err := os.Setenv(k, v); err != nil {
+					return err
+				}
+			}
+			if !g.Quiet {
+				fmt.Fprintf(g.Stderr, "accountguard: simulating account %s (scenario %s) at %s\n", r.Account, sc.Name, r.URL)
+			}
+			inner := &Globals{Stdin: g.Stdin, Stdout: g.Stdout, Stderr: g.Stderr}
+			root := NewRoot(inner)
+			root.SetArgs(args)
+			return root.ExecuteContext(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&scenario, "scenario", "leaked-key", "scenario name or YAML file")
 	f.DurationVar(&opts.Latency, "latency", 0, "latency added to every call, e.g. 50ms")
 	f.Float64Var(&opts.ThrottleRate, "throttle-rate", 0, "fraction of calls answered with a throttling error")
 	f.Float64Var(&opts.ErrorRate, "error-rate", 0, "fraction of calls answered with a server error")
