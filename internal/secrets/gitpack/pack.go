@@ -167,7 +167,10 @@ type walker struct {
 	insAt []int  // start of each merged insert in ins
 }
 
-const window = 8 << 20
+const (
+	window   = 8 << 20
+	maxEntry = 1 << 30
+)
 
 // span returns the pack bytes [start, stop), reading a large window at a time.
 func (r *walker) span(start, stop int64) ([]byte, error) {
@@ -239,6 +242,12 @@ func (r *walker) read(start, stop int64, hashLen int) *Object {
 	}
 	if p > len(b) {
 		o.Err = errors.New("truncated entry")
+		return o
+	}
+	// A damaged header can claim any size: never allocate more than deflate could produce
+	// from this entry's bytes (its ratio is at most 1032:1) or maxEntry.
+	if size > maxEntry || size > int64(len(b)-p)*1032+64 {
+		o.Err = fmt.Errorf("entry claims %d bytes from %d compressed", size, len(b)-p)
 		return o
 	}
 	data, err := r.inflate(b[p:], size)
