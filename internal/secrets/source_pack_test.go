@@ -79,3 +79,31 @@ func TestRotatedKeysInDeltas(t *testing.T) {
 		t.Errorf("read %d new bytes for %d versions of a %d-byte file: deltas were not used", ps.bytes, len(keys), len(src))
 	}
 }
+
+// A partial clone (blobs fetched on demand) lacks the blobs of other branches and of old
+// commits: those are named as missing, nothing is fetched, and what is here is scanned.
+func TestPartialClone(t *testing.T) {
+	src, _, _, _ := historyRepo(t)
+	git(t, src, "config", "uploadpack.allowFilter", "true")
+	git(t, src, "checkout", "-q", "main")
+	clone := filepath.Join(t.TempDir(), "clone")
+	git(t, src, "clone", "-q", "--no-local", "--filter=blob:none", "file://"+src, clone)
+	git(t, clone, "remote", "set-url", "origin", "file:///nonexistent") // any fetch would fail loudly
+	res, err := ScanGit(t.Context(), clone, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Stats.Missing) == 0 {
+		t.Fatal("no missing objects reported for a blob:none clone")
+	}
+	var named bool
+	for _, m := range res.Stats.Missing {
+		named = named || strings.Contains(m, "(deploy/creds.env)")
+	}
+	if !named {
+		t.Errorf("missing %v: want the deleted creds file's blob named with its path", res.Stats.Missing)
+	}
+	if res.Stats.Files == 0 {
+		t.Error("the checked-out blobs were not scanned")
+	}
+}
