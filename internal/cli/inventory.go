@@ -23,11 +23,13 @@ func newInventoryCmd(g *Globals) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "inventory",
-		Short: "Collect the account (IAM, regions, EC2, Auto Scaling) into a snapshot",
+		Short: "Collect the account (IAM, regions, EC2, Auto Scaling, posture services) into a snapshot",
 		Long: `Collect the account into a versioned JSON snapshot: identity, enabled regions, IAM
 (credential report, users, keys and their last use, login profiles, MFA, groups, policies, roles,
 password policy) and, in every enabled region at once, EC2 instances, security groups, key pairs,
-spot requests, launch templates, AMIs, snapshots, volumes and Auto Scaling groups.
+spot requests, launch templates, AMIs, snapshots, volumes and Auto Scaling groups; and what the
+posture audit reads: trails, metric filters and alarms, GuardDuty, Config, Security Hub, budgets,
+cost anomaly monitors and alternate contacts.
 
 A region or call that fails is recorded in the snapshot and the exit code is 3 (partial).`,
 		Args: cobra.NoArgs,
@@ -41,7 +43,7 @@ A region or call that fails is recorded in the snapshot and the exit code is 3 (
 				return &ExitError{Code: ExitUsage, Err: err}
 			}
 			progress := ui.NewProgress(g.Stderr, g.Interactive(), -1, "collecting", "calls")
-			snap := inventory.Collect(ctx, inventory.NewClients(cfg), inventory.Options{Regions: regions, HomeRegion: cfg.Region, Progress: progress, Tool: "accountguard " + Version()})
+			snap := inventory.CollectAll(ctx, cfg, inventory.Options{Regions: regions, HomeRegion: cfg.Region, Progress: progress, Tool: "accountguard " + Version()})
 			progress.Finish()
 			if out != "" {
 				if err := snap.Write(out); err != nil {
