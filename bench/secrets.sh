@@ -7,7 +7,7 @@
 #          of 10,000+ commits is generated reproducibly by bench/secrets/gen.py (Go standard
 #          library source edited commit by commit, branches, merges with content of their
 #          own, planted keys) and repacked as a server would (git repack -adf).
-# env: RUNS (default 3), BENCH_WORK (default bench/secrets/_work: binaries, generated repo)
+# env: RUNS (default 3), ACCOUNTGUARD_BIN (a built binary instead of building this tree), BENCH_WORK (default bench/secrets/_work: binaries, generated repo)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -17,8 +17,12 @@ bin=$work/bin
 runs=${RUNS:-3}
 mkdir -p "$bin"
 
-echo "building accountguard" >&2
-(cd "$root" && go build -o "$bin/accountguard" ./cmd/accountguard)
+if [ -n "${ACCOUNTGUARD_BIN:-}" ]; then
+	cp "$ACCOUNTGUARD_BIN" "$bin/accountguard"
+else
+	echo "building accountguard" >&2
+	(cd "$root" && go build -o "$bin/accountguard" ./cmd/accountguard)
+fi
 if [ ! -x "$bin/gitleaks" ]; then
 	# Release builds use RE2 through WebAssembly (-tags gore2regex); a plain go install uses
 	# Go's regexp and is 2-4x slower, which would flatter us.
