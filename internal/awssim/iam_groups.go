@@ -16,6 +16,10 @@ func init() {
 	register("iam", "DeleteGroup", iamDeleteGroup)
 	register("iam", "ListGroupPolicies", iamListGroupPolicies)
 	register("iam", "ListAttachedGroupPolicies", iamListAttachedGroupPolicies)
+	register("iam", "PutGroupPolicy", iamPutGroupPolicy)
+	register("iam", "DeleteGroupPolicy", iamDeleteGroupPolicy)
+	register("iam", "AttachGroupPolicy", iamAttachGroupPolicy)
+	register("iam", "DetachGroupPolicy", iamDetachGroupPolicy)
 	register("iam", "GetRole", iamGetRole)
 	register("iam", "GetPolicy", iamGetPolicy)
 	register("iam", "GetPolicyVersion", iamGetPolicyVersion)
@@ -101,6 +105,47 @@ func iamListAttachedGroupPolicies(c *Call) (any, error) {
 		return nil, err
 	}
 	return iamListAttached(c, g.Attached)
+}
+
+func iamPutGroupPolicy(c *Call) (any, error) {
+	g, err := c.iamGroup("GroupName")
+	if err != nil {
+		return nil, err
+	}
+	return nil, iamPutInline(c, &g.Inline, 5120, "Maximum policy size of 5120 bytes exceeded for group "+g.Name)
+}
+
+func iamDeleteGroupPolicy(c *Call) (any, error) {
+	g, err := c.iamGroup("GroupName")
+	if err != nil {
+		return nil, err
+	}
+	name, err := c.iamName("PolicyName", 128)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := g.Inline[name]; !ok {
+		return nil, noSuchEntity("The group policy with name %s cannot be found.", name)
+	}
+	delete(g.Inline, name)
+	return nil, nil
+}
+
+func iamAttachGroupPolicy(c *Call) (any, error) {
+	g, err := c.iamGroup("GroupName")
+	if err != nil {
+		return nil, err
+	}
+	_, err = iamAttach(c, &g.Attached, "Group")
+	return nil, err
+}
+
+func iamDetachGroupPolicy(c *Call) (any, error) {
+	g, err := c.iamGroup("GroupName")
+	if err != nil {
+		return nil, err
+	}
+	return nil, iamDetach(c, &g.Attached)
 }
 
 type iamGetRoleResult struct {

@@ -121,3 +121,33 @@ func TestIAMOtherCredentialListings(t *testing.T) {
 	_, err = c.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: aws.String("nobody")})
 	iamWantCode(t, "ssc of nobody", err, "NoSuchEntity")
 }
+
+func TestIAMGroupPolicyWrites(t *testing.T) {
+	_, c := iamStartIAM(t, Options{})
+	ctx := t.Context()
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`
+	iamOK(c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("admins"), PolicyName: aws.String("look"), PolicyDocument: aws.String(doc)})).get(t, "put")
+	gp := iamOK(c.ListGroupPolicies(ctx, &iam.ListGroupPoliciesInput{GroupName: aws.String("admins")})).get(t, "list")
+	if !slices.Equal(gp.PolicyNames, []string{"look"}) {
+		t.Fatalf("group policies = %v", gp.PolicyNames)
+	}
+	_, err := c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("admins"), PolicyName: aws.String("bad"), PolicyDocument: aws.String("{")})
+	iamWantCode(t, "bad document", err, "MalformedPolicyDocument")
+	_, err = c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("nope"), PolicyName: aws.String("p"), PolicyDocument: aws.String(doc)})
+	iamWantCode(t, "no group", err, "NoSuchEntity")
+	iamOK(c.DeleteGroupPolicy(ctx, &iam.DeleteGroupPolicyInput{GroupName: aws.String("admins"), PolicyName: aws.String("look")})).get(t, "delete")
+	_, err = c.DeleteGroupPolicy(ctx, &iam.DeleteGroupPolicyInput{GroupName: aws.String("admins"), PolicyName: aws.String("look")})
+	iamWantCode(t, "delete twice", err, "NoSuchEntity")
+
+	ro := "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	iamOK(c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: aws.String(ro)})).get(t, "attach")
+	ap := iamOK(c.ListAttachedGroupPolicies(ctx, &iam.ListAttachedGroupPoliciesInput{GroupName: aws.String("devs")})).get(t, "attached")
+	if len(ap.AttachedPolicies) != 1 || aws.ToString(ap.AttachedPolicies[0].PolicyArn) != ro {
+		t.Fatalf("attached = %+v", ap.AttachedPolicies)
+	}
+	_, err = c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: aws.String("arn:aws:iam::aws:policy/Nope")})
+	iamWantCode(t, "unknown policy", err, "NoSuchEntity")
+	iamOK(c.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: aws.String(ro)})).get(t, "detach")
+	_, err = c.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: aws.String(ro)})
+	iamWantCode(t, "detach twice", err, "NoSuchEntity")
+}

@@ -270,7 +270,9 @@ func (s *Server) dispatch(c *Call) (any, error) {
 	case s.denied(c):
 		err = errorf(403, accessDeniedCode(c.Service), "User: %s is not authorized to perform: %s:%s", c.Identity.ARN, c.Service.Name, c.Action)
 	default:
-		out, err = op.handler(c)
+		if err = iamExplicitDeny(c); err == nil { // the caller's own Deny policies (iam_deny.go)
+			out, err = op.handler(c)
+		}
 	}
 	if c.Identity.ARN != "" || c.Account != nil {
 		s.record(c, op.readOnly, out, err)
