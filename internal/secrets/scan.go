@@ -184,6 +184,3 @@ func scanStream(e *detect.Engine, r io.Reader, loc Location, buf []byte, progres
 		buf = buf[:overlap]
 	}
 }
-
-// engineFor returns the engine without caching it (for value receivers in tests).
-func (o Options) engineFor() *detect.Engine { return o.engine() }

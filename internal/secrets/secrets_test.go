@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/accountguard/accountguard/internal/finding"
+	"github.com/accountguard/accountguard/internal/secrets/detect"
 )
 
 // Test keys: random, never issued by AWS.
@@ -264,7 +265,7 @@ func TestChunkEdges(t *testing.T) {
 	for _, off := range []int{-30, -20, -10, -1, 0, 5, 19} {
 		data := bytes.Repeat([]byte("y"), chunkSize+off)
 		data = append(data, " key="+keyA+" \n"...)
-		hits, n, _, err := scanStream(Options{}.engineFor(), bytes.NewReader(data), Location{}, nil, nil)
+		hits, n, _, err := scanStream(detect.NewEngine(nil), bytes.NewReader(data), Location{}, nil, nil)
 		if err != nil || n != int64(len(data)) {
 			t.Fatal(err, n)
 		}

@@ -257,7 +257,7 @@ func catBlobs(ctx context.Context, repo string, batch []blobRef, e *detect.Engin
 		}
 		if done < len(batch) {
 			st.Unreadable = append(st.Unreadable, batch[done].sha)
-			slog_("unreadable object", repo, batch[done].sha, err)
+			warnObject("unreadable object", repo, batch[done].sha, err)
 		}
 		batch = batch[min(done+1, len(batch)):]
 	}
@@ -425,7 +425,7 @@ func readProvenance(ctx context.Context, repo string) (*provenance, error) {
 	return p, nil
 }
 
-func slog_(msg, repo, sha string, err error) {
+func warnObject(msg, repo, sha string, err error) {
 	slog.Warn(msg, "repo", repo, "object", sha, "err", err)
 }
 
