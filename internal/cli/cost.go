@@ -31,6 +31,7 @@ type costOptions struct {
 	det           cost.Options
 	cur           []string
 	cache         string
+	caseDir       string
 	noCache       bool
 	end           string
 }
@@ -66,6 +67,7 @@ func newCostCmd(g *Globals) *cobra.Command {
 	f.Float64Var(&o.det.FirstSpendFloor, "first-spend-floor", o.det.FirstSpendFloor, "dollars a day in a service or region never used before that count as an anomaly")
 	f.StringSliceVar(&o.cur, "cur", nil, "read Cost and Usage Report files (CSV, CSV.gz or Parquet; legacy or 2.0) instead of calling Cost Explorer")
 	f.StringVar(&o.cache, "cache", "", "file caching Cost Explorer results (default: the user cache folder)")
+	f.StringVar(&o.caseDir, "case", "", "case folder: the series read is written to (and cached in) DIR/cost.json")
 	f.BoolVar(&o.noCache, "no-cache", false, "always call Cost Explorer, write no cache")
 	f.StringVar(&o.end, "end", "", "last day to read, YYYY-MM-DD (default: yesterday, UTC)")
 	cmd.AddCommand(newCostBudgetCmd(g))
@@ -99,7 +101,9 @@ func runCost(ctx context.Context, g *Globals, o *costOptions) error {
 	)
 	if len(o.cur) > 0 {
 		var errs []error
-		d, errs = cost.ReadCUR(o.cur)
+		bar := ui.NewProgress(g.Stderr, g.Interactive(), int64(len(o.cur)), "Reading CUR", "files")
+		d, errs = cost.ReadCUR(o.cur, func(string) { bar.Add(1) })
+		bar.Finish()
 		for _, err := range errs {
 			fmt.Fprintf(g.Stderr, "accountguard: %v\n", err)
 		}
@@ -112,6 +116,11 @@ func runCost(ctx context.Context, g *Globals, o *costOptions) error {
 			end = d.End()
 		}
 		d = cost.Slice(d, end.AddDate(0, 0, -(o.days+o.history)), end)
+		if o.caseDir != "" {
+			if err := (cost.Cache{Path: filepath.Join(o.caseDir, "cost.json")}).Save(d); err != nil {
+				return err
+			}
+		}
 	} else {
 		cfg, err := g.AWS(ctx)
 		if err != nil {
@@ -180,6 +189,9 @@ func fetchCostExplorer(ctx context.Context, g *Globals, o *costOptions, cfg awsx
 		return d, err
 	}
 	path := o.cache
+	if path == "" && o.caseDir != "" {
+		path = filepath.Join(o.caseDir, "cost.json")
+	}
 	if path == "" {
 		dir, err := os.UserCacheDir()
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+	"golang.org/x/sync/errgroup"
 )
 
 // CostExplorerAPI is the part of the Cost Explorer client the source needs.
@@ -31,7 +32,8 @@ const Metric = "UnblendedCost"
 type CostExplorer struct {
 	API     CostExplorerAPI
 	Account string
-	// OnRequest, if set, is called after every billed request (for progress and counting).
+	// OnRequest, if set, is called after every billed request (for progress and counting);
+	// the two queries run concurrently, so it must be safe for concurrent use.
 	OnRequest func()
 }
 
@@ -43,29 +45,51 @@ func (c *CostExplorer) Fetch(ctx context.Context, start, end time.Time) (*Datase
 	if days <= 0 {
 		return nil, fmt.Errorf("cost explorer: empty period %s..%s", start.Format(DayLayout), end.Format(DayLayout))
 	}
-	d := &Dataset{Account: c.Account, Source: "cost-explorer", Start: start, Days: days, Estimated: make([]bool, days), FetchedAt: time.Now().UTC()}
+	d := &Dataset{Account: c.Account, Source: "cost-explorer", Start: start, Days: days, Estimated: make([]bool, days), Unknown: make([]bool, days), FetchedAt: time.Now().UTC()}
 	b := newBuilder(start, days)
-	seenDay := make([]bool, days)
-	for _, g := range []struct {
-		second string
-		into   map[Key][]float64
-	}{{"REGION", b.byRegion}, {"USAGE_TYPE", b.byUsage}} {
-		n, err := c.query(ctx, d, b, g.second, g.into, seenDay)
-		d.Requests += n
-		if err != nil {
-			return nil, err
+	// The two queries are independent: run them at the same time.
+	parts := []*cePart{{second: "REGION", into: b.byRegion}, {second: "USAGE_TYPE", into: b.byUsage}}
+	var g errgroup.Group
+	for _, p := range parts {
+		p.estimated, p.seen = make([]bool, days), make([]bool, days)
+		g.Go(func() error { return c.query(ctx, d, b, p) })
+	}
+	err := g.Wait()
+	for _, p := range parts {
+		d.Requests += p.requests
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		if p.currency != "" {
+			if d.Currency != "" && d.Currency != p.currency {
+				return nil, fmt.Errorf("ce:GetCostAndUsage: currency %s by %s, %s by the other grouping", p.currency, p.second, d.Currency)
+			}
+			d.Currency = p.currency
+		}
+		for i := range days {
+			d.Estimated[i] = d.Estimated[i] || p.estimated[i]
+			d.Unknown[i] = d.Unknown[i] || !p.seen[i] // a day Cost Explorer did not return is unknown, not free
 		}
 	}
 	d.ByRegion, d.ByUsage = b.lines(b.byRegion), b.lines(b.byUsage)
 	inferUSEast1(d)
-	d.Unknown = make([]bool, days)
-	for i, ok := range seenDay {
-		d.Unknown[i] = !ok // a day Cost Explorer did not return is unknown, not free
-	}
 	return d, nil
 }
 
-func (c *CostExplorer) query(ctx context.Context, d *Dataset, b *builder, second string, into map[Key][]float64, seenDay []bool) (int, error) {
+// cePart is what one grouping's query collects, apart from the other's.
+type cePart struct {
+	second    string
+	into      map[Key][]float64
+	estimated []bool
+	seen      []bool
+	currency  string
+	requests  int
+}
+
+func (c *CostExplorer) query(ctx context.Context, d *Dataset, b *builder, p *cePart) error {
+	second := p.second
 	in := &costexplorer.GetCostAndUsageInput{
 		TimePeriod:  &types.DateInterval{Start: aws.String(d.Start.Format(DayLayout)), End: aws.String(d.End().Format(DayLayout))},
 		Granularity: types.GranularityDaily,
@@ -77,47 +101,46 @@ func (c *CostExplorer) query(ctx context.Context, d *Dataset, b *builder, second
 		Filter: &types.Expression{Not: &types.Expression{Dimensions: &types.DimensionValues{
 			Key: types.DimensionRecordType, Values: NonUsageRecordTypes}}},
 	}
-	requests := 0
 	for {
 		out, err := c.API.GetCostAndUsage(ctx, in)
 		if err != nil {
-			return requests, fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s, %s..%s): %w", second, d.Start.Format(DayLayout), d.End().Format(DayLayout), err)
+			return fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s, %s..%s): %w", second, d.Start.Format(DayLayout), d.End().Format(DayLayout), err)
 		}
-		requests++
+		p.requests++
 		if c.OnRequest != nil {
 			c.OnRequest()
 		}
 		for _, r := range out.ResultsByTime {
 			if r.TimePeriod == nil || r.TimePeriod.Start == nil {
-				return requests, fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s): a result without a time period", second)
+				return fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s): a result without a time period", second)
 			}
 			day, err := time.Parse(DayLayout, aws.ToString(r.TimePeriod.Start))
 			if err != nil {
-				return requests, fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s): time period start %q: %w", second, aws.ToString(r.TimePeriod.Start), err)
+				return fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s): time period start %q: %w", second, aws.ToString(r.TimePeriod.Start), err)
 			}
 			i := b.index(day)
 			if i < 0 || i >= d.Days {
 				continue
 			}
-			seenDay[i] = true
-			d.Estimated[i] = d.Estimated[i] || r.Estimated
+			p.seen[i] = true
+			p.estimated[i] = p.estimated[i] || r.Estimated
 			for _, g := range r.Groups {
 				if len(g.Keys) != 2 {
-					return requests, fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s) on %s: group with %d keys, want 2", second, day.Format(DayLayout), len(g.Keys))
+					return fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s) on %s: group with %d keys, want 2", second, day.Format(DayLayout), len(g.Keys))
 				}
 				m, ok := g.Metrics[Metric]
 				if !ok || m.Amount == nil {
-					return requests, fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s) on %s: group %v has no %s", second, day.Format(DayLayout), g.Keys, Metric)
+					return fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s) on %s: group %v has no %s", second, day.Format(DayLayout), g.Keys, Metric)
 				}
 				amount, err := strconv.ParseFloat(aws.ToString(m.Amount), 64)
 				if err != nil || math.IsNaN(amount) || math.IsInf(amount, 0) {
-					return requests, fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s) on %s: group %v: amount %q is not a number", second, day.Format(DayLayout), g.Keys, aws.ToString(m.Amount))
+					return fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s) on %s: group %v: amount %q is not a number", second, day.Format(DayLayout), g.Keys, aws.ToString(m.Amount))
 				}
 				if unit := aws.ToString(m.Unit); unit != "" {
-					if d.Currency == "" {
-						d.Currency = unit
-					} else if d.Currency != unit {
-						return requests, fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s) on %s: currency %s after %s", second, day.Format(DayLayout), unit, d.Currency)
+					if p.currency == "" {
+						p.currency = unit
+					} else if p.currency != unit {
+						return fmt.Errorf("ce:GetCostAndUsage (SERVICE×%s) on %s: currency %s after %s", second, day.Format(DayLayout), unit, p.currency)
 					}
 				}
 				k := Key{Service: g.Keys[0]}
@@ -127,11 +150,11 @@ func (c *CostExplorer) query(ctx context.Context, d *Dataset, b *builder, second
 					k.UsageType = g.Keys[1]
 					k.Region = RegionOfUsageType(k.UsageType)
 				}
-				b.add(into, k, i, amount)
+				b.add(p.into, k, i, amount)
 			}
 		}
 		if aws.ToString(out.NextPageToken) == "" {
-			return requests, nil
+			return nil
 		}
 		in.NextPageToken = out.NextPageToken
 	}

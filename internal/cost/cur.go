@@ -84,17 +84,25 @@ func ReadCURFile(path string) (*Dataset, error) {
 
 // ReadCUR reads several CUR files into one dataset. A file that fails is reported in errs
 // (one error per file) and the others are still read; the days no file covers are unknown.
-func ReadCUR(paths []string) (*Dataset, []error) {
+// Each onFile function is called after each file, read or not (for progress).
+func ReadCUR(paths []string, onFile ...func(path string)) (*Dataset, []error) {
+	done := func(p string) {
+		for _, f := range onFile {
+			f(p)
+		}
+	}
 	var files []*curFile
 	var errs []error
 	for _, p := range paths {
 		f, err := os.Open(p)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("CUR %s: %w", p, err))
+			done(p)
 			continue
 		}
 		cf, err := readCUR(p, f)
 		f.Close()
+		done(p)
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,6 +105,7 @@ func TestReadCURKeepsGoodFilesAndMarksGaps(t *testing.T) {
 
 // fakeCE serves GetCostAndUsage from a dataset, pageSize groups per page, like AWS pages.
 type fakeCE struct {
+	mu       sync.Mutex // the two groupings are queried concurrently
 	d        *Dataset
 	pageSize int
 	err      error
@@ -112,7 +114,9 @@ type fakeCE struct {
 }
 
 func (f *fakeCE) GetCostAndUsage(_ context.Context, in *costexplorer.GetCostAndUsageInput, _ ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+	f.mu.Lock()
 	f.calls = append(f.calls, *in)
+	f.mu.Unlock()
 	if f.err != nil {
 		return nil, f.err
 	}
