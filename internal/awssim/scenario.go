@@ -629,7 +629,7 @@ func (s *Server) replay(a *Account, sc *Scenario, now time.Time) error {
 				switch c.Type {
 				case "iam-user":
 					addUnique(&gt.Users, c.ID)
-				case "access-key", "login-profile", "policy-attachment":
+				case "access-key", "login-profile", "policy-attachment", "iam-role", "iam-policy": // global, no region
 				default:
 					addUnique(&gt.Regions, c.Region)
 				}
