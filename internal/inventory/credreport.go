@@ -243,6 +243,7 @@ func ParseCredentialReport(data []byte) ([]CredentialReportRow, []string, error)
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1 // short rows are reported per row, not fatal
+	cr.ReuseRecord = true   // cells are copied out as strings; the slice is not kept
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, nil, errors.New("credential report: empty")
@@ -278,7 +279,7 @@ func ParseCredentialReport(data []byte) ([]CredentialReportRow, []string, error)
 	if len(missing) > 0 {
 		warnings = append(warnings, "credential report: missing columns: "+strings.Join(missing, ", "))
 	}
-	var rows []CredentialReportRow
+	rows := make([]CredentialReportRow, 0, bytes.Count(data, []byte("\n")))
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
