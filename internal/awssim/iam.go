@@ -12,9 +12,12 @@ import (
 
 // IAM: the query protocol with XML replies in the 2010-05-08 namespace. IAM is global, so
 // CloudTrail records its calls in us-east-1 whatever region the client signs for.
-// The operations live in iam_users.go (users, groups), iam_keys.go (access keys, login
-// profiles, MFA), iam_policies.go (policies, roles, authorization details),
-// iam_account.go (summary, password policy, aliases) and iam_report.go (credential report).
+// The operations live in iam_users.go (users, group membership), iam_keys.go (access
+// keys, login profiles, MFA), iam_policies.go (inline and managed policies, roles,
+// authorization details), iam_groups.go (groups, policy lookups), iam_roles.go (role and
+// customer managed policy lifecycle, tags), iam_account.go (summary, password policy,
+// aliases) and iam_report.go (credential report); iam_deny.go applies users' explicit
+// Deny statements to every service's calls.
 func init() {
 	registerService(&Service{Name: "iam", EventSource: "iam.amazonaws.com", Protocol: ProtoQuery, XMLNS: "https://iam.amazonaws.com/doc/2010-05-08/", Global: true})
 }
