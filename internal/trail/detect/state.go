@@ -48,6 +48,7 @@ type Seen struct {
 	FirstEventID string
 	FirstRegion  string
 	FirstBy      string // the actor of the first record, where the map is not per actor
+	key          string // the map key this Seen is stored under
 }
 
 func (s *Seen) add(t time.Time, id, region, by []byte) {
@@ -98,6 +99,9 @@ type Actor struct {
 	Seen
 	IPs     map[string]*Seen
 	Agents  map[string]*Seen // by user-agent product ("aws-cli", "Boto3" …)
+	// the last IP and agent seen, so a run of calls from one place costs no map lookup
+	lastIP, lastUA   string
+	lastIPS, lastUAS *Seen
 	Recon   map[int64]string // minute → an enumeration call made in it
 	Persist []Call
 	Denied  []Call
@@ -109,6 +113,9 @@ type State struct {
 	Actors   map[string]*Actor
 	Regions  map[string]*Seen // first successful regional activity, account-wide
 	Launches []Call
+
+	lastRegion  string
+	lastRegionS *Seen
 }
 
 // NewState returns an empty State.
@@ -155,47 +162,85 @@ func (s *State) Observe(o *Obs) {
 	failed := len(o.ErrorCode) > 0
 	internal := len(o.Identity.InvokedBy) > 0 || bytes.Equal(o.IP, []byte("AWS Internal")) || bytes.HasSuffix(o.IP, []byte(".amazonaws.com"))
 	if !internal {
-		addSeen(a.IPs, o.IP, t, o.ID, o.Region, nil)
-		addSeen(a.Agents, UAProduct(o.UA), t, o.ID, o.Region, nil)
+		if a.lastIPS != nil && a.lastIP == string(o.IP) {
+			a.lastIPS.add(t, o.ID, o.Region, nil)
+		} else if s := addSeen(a.IPs, o.IP, t, o.ID, o.Region, nil); s != nil {
+			a.lastIP, a.lastIPS = s.key, s
+		}
+		ua := UAProduct(o.UA)
+		if a.lastUAS != nil && a.lastUA == string(ua) {
+			a.lastUAS.add(t, o.ID, o.Region, nil)
+		} else if s := addSeen(a.Agents, ua, t, o.ID, o.Region, nil); s != nil {
+			a.lastUA, a.lastUAS = s.key, s
+		}
 	}
-	name := string(o.EventName) // interned by the compiler for the map lookups below
+	kind := kinds[string(o.EventName)]
 	if failed {
 		if isDenied(o.ErrorCode) {
 			a.Denied = append(a.Denied, s.call(o, a))
 		}
 		return
 	}
-	if !globalSources[string(o.EventSource)] && len(o.Region) > 0 && !internal {
-		addSeen(s.Regions, o.Region, t, o.ID, o.Region, aid)
+	if len(o.Region) > 0 && !internal && !globalSources[string(o.EventSource)] {
+		if r := s.lastRegionS; r != nil && s.lastRegion == string(o.Region) {
+			r.add(t, o.ID, o.Region, aid)
+		} else if r := addSeen(s.Regions, o.Region, t, o.ID, o.Region, aid); r != nil {
+			s.lastRegion, s.lastRegionS = r.key, r
+		}
 	}
-	switch {
-	case recon[name]:
+	switch kind {
+	case kindRecon:
 		m := t.Unix() / 60
 		if _, ok := a.Recon[m]; !ok {
-			a.Recon[m] = name
+			a.Recon[m] = string(o.EventName)
 		}
-	case persistence[name]:
+	case kindPersistence:
 		a.Persist = append(a.Persist, s.call(o, a))
-	case launchCalls[name]:
+	case kindLaunch:
 		s.Launches = append(s.Launches, s.call(o, a))
 	}
 }
+
+type callKind uint8
+
+const (
+	kindNone callKind = iota
+	kindRecon
+	kindPersistence
+	kindLaunch
+)
+
+// kinds classifies eventNames in one map lookup per record.
+var kinds = func() map[string]callKind {
+	m := map[string]callKind{}
+	for n := range launchCalls {
+		m[n] = kindLaunch
+	}
+	for n := range persistence {
+		m[n] = kindPersistence
+	}
+	for n := range recon {
+		m[n] = kindRecon
+	}
+	return m
+}()
 
 func (s *State) call(o *Obs, a *Actor) Call {
 	return Call{Time: o.Time, Name: string(o.EventName), ID: string(o.ID), Region: string(o.Region),
 		IP: string(o.IP), Actor: a.ID, Error: string(o.ErrorCode)}
 }
 
-func addSeen(m map[string]*Seen, key []byte, t time.Time, id, region, by []byte) {
+func addSeen(m map[string]*Seen, key []byte, t time.Time, id, region, by []byte) *Seen {
 	if len(key) == 0 {
-		return
+		return nil
 	}
 	s := m[string(key)]
 	if s == nil {
-		s = &Seen{}
-		m[string(key)] = s
+		s = &Seen{key: string(key)}
+		m[s.key] = s
 	}
 	s.add(t, id, region, by)
+	return s
 }
 
 func isDenied(code []byte) bool {

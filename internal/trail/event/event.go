@@ -2,8 +2,10 @@ package event
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/accountguard/accountguard/internal/trail/jsonx"
 )
@@ -125,19 +127,23 @@ type path struct {
 }
 
 var registry struct {
-	sync.RWMutex
+	sync.Mutex
 	byName map[string]PathID
 	paths  []path
+	// snapshot is paths as last published: read lock-free on every field lookup, since a
+	// lock there costs a cache-line transfer between cores per record.
+	snapshot atomic.Pointer[[]path]
+}
+
+func paths() []path {
+	if p := registry.snapshot.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // Intern returns the PathID of a dotted CloudTrail path such as "userIdentity.arn".
 func Intern(name string) PathID {
-	registry.RLock()
-	id, ok := registry.byName[name]
-	registry.RUnlock()
-	if ok {
-		return id
-	}
 	registry.Lock()
 	defer registry.Unlock()
 	if id, ok := registry.byName[name]; ok {
@@ -153,18 +159,16 @@ func Intern(name string) PathID {
 			p.top = i
 		}
 	}
-	id = PathID(len(registry.paths))
+	id := PathID(len(registry.paths))
 	registry.paths = append(registry.paths, p)
 	registry.byName[name] = id
+	snap := slices.Clone(registry.paths)
+	registry.snapshot.Store(&snap)
 	return id
 }
 
 // Name returns the dotted path of id.
-func (id PathID) Name() string {
-	registry.RLock()
-	defer registry.RUnlock()
-	return registry.paths[id].name
-}
+func (id PathID) Name() string { return paths()[id].name }
 
 // Value is one JSON value of a record, as its raw text.
 type Value struct{ Raw []byte }
@@ -211,6 +215,8 @@ type cached struct {
 // Event is one CloudTrail record. The zero value is ready for Index; an Event is reused
 // record after record by one reader goroutine.
 type Event struct {
+	objs    []objIndex // objects whose keys were read, so the next lookup in them is a search
+	kvs     []kv
 	raw     []byte
 	top     [numTop]span
 	gen     uint32
@@ -254,6 +260,7 @@ func (e *Event) Index(b []byte, i int) (int, error) {
 		e.gen = 1
 	}
 	e.arena = e.arena[:0]
+	e.objs, e.kvs = e.objs[:0], e.kvs[:0]
 	e.top = [numTop]span{}
 	start := i
 	if i >= len(b) {
@@ -314,19 +321,15 @@ func (e *Event) Index(b []byte, i int) (int, error) {
 // passes through arrays (an array at the end is expanded into its elements). The slice is
 // valid until the next Index.
 func (e *Event) Values(id PathID) []Value {
+	ps := paths()
 	if int(id) >= len(e.cache) {
-		registry.RLock()
-		n := len(registry.paths)
-		registry.RUnlock()
-		e.cache = append(e.cache, make([]cached, n-len(e.cache))...)
+		e.cache = append(e.cache, make([]cached, len(ps)-len(e.cache))...)
 	}
 	c := &e.cache[id]
 	if c.gen == e.gen {
 		return e.arena[c.start:c.end:c.end]
 	}
-	registry.RLock()
-	p := registry.paths[id]
-	registry.RUnlock()
+	p := &ps[id]
 	start := len(e.arena)
 	var root []byte
 	if p.top >= 0 {
@@ -382,16 +385,48 @@ func (e *Event) resolve(v []byte, rest []string) {
 	}
 }
 
+// objIndex is the keys of one object of the record, read once: rules ask for several
+// fields of the same object (userIdentity.type, .arn, .sessionContext …).
+type objIndex struct {
+	start      *byte // the object's first byte, as its identity
+	kvs0, kvs1 int32 // its entries in Event.kvs
+}
+
+type kv struct{ key, val []byte } // key without quotes, as written
+
 func (e *Event) lookupKey(obj []byte, key string) []byte {
-	var found []byte
-	_ = jsonx.ObjectEach(obj, func(k, v []byte) bool {
-		if jsonx.KeyIs(k, key) {
-			found = v
-			return false
+	if len(obj) == 0 {
+		return nil
+	}
+	ix := e.index(obj)
+	for _, p := range e.kvs[ix.kvs0:ix.kvs1] {
+		if string(p.key) == key {
+			return p.val
 		}
+	}
+	// a key written with escapes (never seen in CloudTrail, but valid JSON)
+	for _, p := range e.kvs[ix.kvs0:ix.kvs1] {
+		if bytes.IndexByte(p.key, '\\') >= 0 && jsonx.KeyIs(append(append([]byte{'"'}, p.key...), '"'), key) {
+			return p.val
+		}
+	}
+	return nil
+}
+
+func (e *Event) index(obj []byte) objIndex {
+	for _, o := range e.objs {
+		if o.start == &obj[0] {
+			return o
+		}
+	}
+	o := objIndex{start: &obj[0], kvs0: int32(len(e.kvs))}
+	_ = jsonx.ObjectEach(obj, func(k, v []byte) bool {
+		e.kvs = append(e.kvs, kv{key: k[1 : len(k)-1], val: v})
 		return true
 	})
-	return found
+	o.kvs1 = int32(len(e.kvs))
+	e.objs = append(e.objs, o)
+	return o
 }
 
 // Unwrap turns the LookupEvents shape (the record as a JSON string in CloudTrailEvent) into

@@ -26,40 +26,28 @@ func (e *Event) Identity() Identity {
 		}
 		return s
 	}
-	_ = jsonx.ObjectEach(raw, func(k, v []byte) bool {
-		switch string(k[1 : len(k)-1]) {
+	ix := e.index(raw)
+	for _, p := range e.kvs[ix.kvs0:ix.kvs1] {
+		switch string(p.key) {
 		case "type":
-			id.Type = str(v)
+			id.Type = str(p.val)
 		case "arn":
-			id.ARN = str(v)
+			id.ARN = str(p.val)
 		case "accessKeyId":
-			id.AccessKeyID = str(v)
+			id.AccessKeyID = str(p.val)
 		case "userName":
-			id.UserName = str(v)
+			id.UserName = str(p.val)
 		case "principalId":
-			id.PrincipalID = str(v)
+			id.PrincipalID = str(p.val)
 		case "accountId":
-			id.AccountID = str(v)
+			id.AccountID = str(p.val)
 		case "invokedBy":
-			id.InvokedBy = str(v)
+			id.InvokedBy = str(p.val)
 		case "sessionContext":
-			if len(v) > 0 && v[0] == '{' {
-				_ = jsonx.ObjectEach(v, func(k2, v2 []byte) bool {
-					if string(k2) == `"sessionIssuer"` && len(v2) > 0 && v2[0] == '{' {
-						_ = jsonx.ObjectEach(v2, func(k3, v3 []byte) bool {
-							if string(k3) == `"arn"` {
-								id.IssuerARN = str(v3)
-								return false
-							}
-							return true
-						})
-						return false
-					}
-					return true
-				})
+			if issuer := e.lookupKey(p.val, "sessionIssuer"); len(issuer) > 0 && issuer[0] == '{' {
+				id.IssuerARN = str(e.lookupKey(issuer, "arn"))
 			}
 		}
-		return true
-	})
+	}
 	return id
 }
