@@ -49,8 +49,9 @@ type Account struct {
 	CredentialReport          []byte       // the CSV as generated at CredentialReportGenerated
 	VirtualMFA                []*MFADevice // virtual MFA devices assigned to no user
 
-	Regions []*Region     // every region the partition has, in name order
-	Posture *PostureState // trails, alarms, detectors, contacts (posture_scenario.go)
+	Regions []*Region          // every region the partition has, in name order
+	Posture *PostureState      // trails, alarms, detectors, contacts (posture_scenario.go)
+	Buckets map[string]*Bucket // S3 buckets by name (s3.go)
 
 	w *World
 }
