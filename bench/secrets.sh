@@ -49,20 +49,31 @@ echo "repository: $repo ($commits commits, objects $((packsize / 1024)) MiB); $(
 measure() { # name, output file, command...
 	local name=$1 out=$2
 	shift 2
+	rm -f "$work/$name".time.*
 	for i in $(seq "$runs"); do
-		/usr/bin/time -f "%e %M" -o "$work/$name.time.$i" "$@" >"$out" 2>"$work/$name.stderr" || true
+		/usr/bin/time -f "%e %M %U %S" -o "$work/$name.time.$i" "$@" >"$out" 2>"$work/$name.stderr" || true
 	done
-	for f in "$work/$name".time.*; do tail -n1 "$f"; done | sort -n | awk -v n="$runs" '{t[NR]=$1; if ($2>m) m=$2} END {printf "%s %d\n", t[int((n+1)/2)], m}'
+	# median wall time, peak RSS over the runs, median CPU time (user+sys: what the tool
+	# costs, less sensitive than wall time to other load on the machine)
+	local lines mid
+	lines=$(for f in "$work/$name".time.*; do tail -n1 "$f"; done)
+	mid=$(((runs + 1) / 2))
+	echo "$(echo "$lines" | awk '{print $1}' | sort -n | sed -n "${mid}p")" \
+		"$(echo "$lines" | awk '{print $2}' | sort -n | tail -n1)" \
+		"$(echo "$lines" | awk '{printf "%.2f\n", $3 + $4}' | sort -n | sed -n "${mid}p")"
 }
 
-read -r ag_t ag_m < <(measure accountguard "$work/accountguard.json" \
+read -r ag_t ag_m ag_c < <(measure accountguard "$work/accountguard.json" \
 	"$bin/accountguard" secrets --git "$repo" -o json -q)
-read -r gl_t gl_m < <(measure gitleaks "$work/gitleaks.stdout" \
+read -r gl_t gl_m gl_c < <(measure gitleaks "$work/gitleaks.stdout" \
 	"$bin/gitleaks" git --no-banner -l error --report-format json --report-path "$work/gitleaks.json" "$repo")
 
 echo
-printf "%-14s %10s %14s\n" tool "wall s" "peak RSS MiB"
-printf "%-14s %10s %14d\n" accountguard "$ag_t" $((ag_m / 1024))
-printf "%-14s %10s %14d\n" gitleaks "$gl_t" $((gl_m / 1024))
-awk -v a="$ag_t" -v g="$gl_t" 'BEGIN { printf "speed-up: %.1fx (gitleaks wall / accountguard wall)\n", g / a }'
+printf "%-14s %10s %10s %14s\n" tool "wall s" "CPU s" "peak RSS MiB"
+printf "%-14s %10s %10s %14d\n" accountguard "$ag_t" "$ag_c" $((ag_m / 1024))
+printf "%-14s %10s %10s %14d\n" gitleaks "$gl_t" "$gl_c" $((gl_m / 1024))
+load=$(cut -d" " -f1-3 /proc/loadavg)
+awk -v a="$ag_t" -v g="$gl_t" -v ac="$ag_c" -v gc="$gl_c" -v load="$load" 'BEGIN {
+	printf "speed-up: %.1fx wall, %.1fx CPU (gitleaks / accountguard); load average now: %s\n", g / a, gc / ac, load
+}'
 python3 "$here/secrets/recall.py" "$work/accountguard.json" "$work/gitleaks.json" $truth
