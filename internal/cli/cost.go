@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -335,7 +336,18 @@ func costChart(days []costDay, currency, lang string) string {
 	if lang == "ko" {
 		title, legend = "일일 비용", "(! 이상, ~ 추정, ? 알 수 없음)"
 	}
-	fmt.Fprintf(&b, "%s %s..%s (peak %s)\n", title, days[0].Date, days[len(days)-1].Date, cost.Money(peak, currency))
+	var known []float64
+	for _, d := range days {
+		if d.Cost != nil {
+			known = append(known, *d.Cost)
+		}
+	}
+	slices.Sort(known)
+	typical := 0.0
+	if len(known) > 0 {
+		typical = known[len(known)/2]
+	}
+	fmt.Fprintf(&b, "%s %s..%s (median %s, peak %s)\n", title, days[0].Date, days[len(days)-1].Date, cost.Money(typical, currency), cost.Money(peak, currency))
 	for r := rows - 1; r >= 0; r-- {
 		label := ""
 		if r == rows-1 {

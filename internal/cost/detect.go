@@ -310,7 +310,15 @@ func contributors(v view, d *Dataset, start, end int, o *Options) []Contributor 
 	slices.SortFunc(out, func(a, b Contributor) int {
 		return cmp.Or(cmp.Compare(b.Impact, a.Impact), cmp.Compare(a.Description, b.Description))
 	})
-	return out[:min(len(out), o.Contributors)]
+	// A line that cost cents more than usual explains nothing: keep those worth at least a
+	// dollar and 1% of the largest.
+	keep := out[:0]
+	for _, c := range out {
+		if c.Impact >= 1 && c.Impact >= 0.01*out[0].Impact {
+			keep = append(keep, c)
+		}
+	}
+	return keep[:min(len(keep), o.Contributors)]
 }
 
 // projectMonth is the month-to-date total of the month of the last day and the month-end
