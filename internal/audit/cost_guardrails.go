@@ -41,7 +41,7 @@ func init() {
 	register(&Check{
 		ID: "anomaly-monitor-subscription", Family: "cost-guardrails", Practice: PracticeBudget, Severity: finding.Medium,
 		Title:       finding.Text{En: "A Cost Anomaly Detection monitor alerts someone", Ko: "비용 이상 탐지 모니터가 누군가에게 알림을 보냄"},
-		Remediation: finding.Text{En: "Create a Cost Anomaly Detection monitor (AWS services) with an alert subscription to an email you read.", Ko: "읽는 이메일로 알림을 구독한 비용 이상 탐지 모니터(AWS 서비스)를 만드세요."},
+		Remediation: finding.Text{En: "Create a Cost Anomaly Detection monitor (AWS services) with an alert subscription to an email you read (accountguard audit --fix --budget-email you@example.com).", Ko: "읽는 이메일로 알림을 구독한 비용 이상 탐지 모니터(AWS 서비스)를 만드세요 (accountguard audit --fix --budget-email you@example.com)."}, Fix: "anomaly-monitor",
 		Run: func(x *Ctx) []Result {
 			if r, bad := x.missing("ce", "", "GetAnomalyMonitors", "GetAnomalySubscriptions"); bad {
 				return []Result{r}

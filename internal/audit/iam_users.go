@@ -51,12 +51,13 @@ func init() {
 			for _, u := range x.Snap.IAM.Users {
 				var stale []string
 				if u.LoginProfile != nil {
+					used := x.passwordLastUsed(&u)
 					last := u.LoginProfile.Created
-					if u.PasswordLastUsed != nil {
-						last = *u.PasswordLastUsed
+					if used != nil {
+						last = *used
 					}
 					if x.Now.Sub(last) >= limit {
-						stale = append(stale, fmt.Sprintf("console password (%s)", lastUse(u.PasswordLastUsed, x.Now)))
+						stale = append(stale, fmt.Sprintf("console password (%s)", lastUse(used, x.Now)))
 					}
 				}
 				for _, k := range u.AccessKeys {
@@ -196,4 +197,21 @@ func lastUse(t *time.Time, now time.Time) string {
 		return "never used"
 	}
 	return fmt.Sprintf("last used %d days ago", days(now.Sub(*t)))
+}
+
+// passwordLastUsed is when the user last signed in with the password: from the user, else
+// from the credential report (ListUsers leaves it out for users who never signed in, and
+// collectors may read it from the report only).
+func (x *Ctx) passwordLastUsed(u *inventory.User) *time.Time {
+	if u.PasswordLastUsed != nil {
+		return u.PasswordLastUsed
+	}
+	for _, row := range x.Snap.IAM.CredentialReport {
+		if row.User == u.Name {
+			if t, ok := row.PasswordLastUsed.Get(); ok {
+				return &t
+			}
+		}
+	}
+	return nil
 }

@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"time"
+
 	"github.com/accountguard/accountguard/internal/finding"
 	"github.com/accountguard/accountguard/internal/inventory"
 )
@@ -55,4 +57,14 @@ func init() {
 		}},
 		sample{check: "iam-quarantine-policy", name: "denied", want: finding.Unknown, missing: "iam:ListAttachedUserPolicies", mutate: denied("iam", "", "ListAttachedUserPolicies")},
 	)
+}
+
+func init() {
+	addSamples(sample{check: "iam-unused-credentials", name: "password use only in the credential report", want: finding.Pass, mutate: func(s *inventory.Snapshot) {
+		s.IAM.Users[0].PasswordLastUsed = nil
+		var row inventory.CredentialReportRow
+		row.User = "alice"
+		row.PasswordLastUsed = inventory.ReportField[time.Time]{Value: testNow.AddDate(0, 0, -2), Status: inventory.ReportPresent}
+		s.IAM.CredentialReport = []inventory.CredentialReportRow{row}
+	}})
 }

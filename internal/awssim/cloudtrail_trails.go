@@ -16,6 +16,7 @@ func init() {
 	register("cloudtrail", "StopLogging", ctStopLogging)
 	register("cloudtrail", "PutEventSelectors", ctPutEventSelectors)
 	register("cloudtrail", "DeleteTrail", ctDeleteTrail)
+	register("cloudtrail", "UpdateTrail", ctUpdateTrail)
 }
 
 func trailJSON(account string, t *TrailState) map[string]any {
@@ -247,4 +248,44 @@ func ctDeleteTrail(c *Call) (any, error) {
 	ps := c.Account.posture()
 	ps.Trails = slices.DeleteFunc(ps.Trails, func(x *TrailState) bool { return x == t })
 	return map[string]any{}, nil
+}
+
+// ctUpdateTrail changes a trail's CloudWatch Logs delivery, validation, encryption or scope.
+func ctUpdateTrail(c *Call) (any, error) {
+	t, err := trailFor(c, "Name")
+	if err != nil {
+		return nil, err
+	}
+	if err := homeOnly(c, t); err != nil {
+		return nil, err
+	}
+	ps := c.Account.posture()
+	if v, ok := c.JSON["CloudWatchLogsLogGroupArn"].(string); ok {
+		role, _ := c.JSON["CloudWatchLogsRoleArn"].(string)
+		switch {
+		case v == "":
+			t.LogGroupARN, t.LogRoleARN = "", ""
+		case role == "":
+			return nil, errorf(400, "InvalidCloudWatchLogsRoleArnException", "You must specify a role ARN with the log group.")
+		default:
+			region, group, ok := splitLogGroupARN(v)
+			if !ok || ps.logGroup(region, group) == nil {
+				return nil, errorf(400, "InvalidCloudWatchLogsLogGroupArnException", "Access denied. Verify in IAM that the role has adequate permissions, and that log group %s exists.", v)
+			}
+			t.LogGroupARN, t.LogRoleARN = v, role
+		}
+	}
+	if v, ok := c.JSON["EnableLogFileValidation"].(bool); ok {
+		t.Validation = v
+	}
+	if v, ok := c.JSON["IsMultiRegionTrail"].(bool); ok {
+		t.MultiRegion = v
+	}
+	if v, ok := c.JSON["KmsKeyId"].(string); ok {
+		t.KMSKeyID = v
+	}
+	if v, ok := c.JSON["S3BucketName"].(string); ok && v != "" {
+		t.Bucket = v
+	}
+	return trailJSON(c.Account.ID, t), nil
 }

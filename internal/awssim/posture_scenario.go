@@ -130,6 +130,7 @@ type PostureState struct {
 	Contacts       map[string]*Contact          // by type: BILLING, OPERATIONS, SECURITY
 	PublicBuckets  map[string]bool
 	BlockedBuckets map[string]bool
+	Buckets        map[string]bool // made by the fallback CreateBucket (zz_posture_fallbacks.go)
 }
 
 // TrailState is a trail.
@@ -214,7 +215,7 @@ type Contact struct {
 func (a *Account) posture() *PostureState {
 	if a.Posture == nil {
 		a.Posture = &PostureState{Detectors: map[string]*Detector{}, Recorders: map[string][]*ConfigRecorder{},
-			Hubs: map[string]*Hub{}, Contacts: map[string]*Contact{}, PublicBuckets: map[string]bool{}, BlockedBuckets: map[string]bool{}}
+			Hubs: map[string]*Hub{}, Contacts: map[string]*Contact{}, PublicBuckets: map[string]bool{}, BlockedBuckets: map[string]bool{}, Buckets: map[string]bool{}}
 	}
 	return a.Posture
 }

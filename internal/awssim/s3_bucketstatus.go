@@ -34,7 +34,7 @@ const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 // named in the posture section.
 func bucketKnown(c *Call, name string) bool {
 	ps := c.Account.posture()
-	if ps.PublicBuckets[name] || ps.BlockedBuckets[name] {
+	if bucketExists(c, name) {
 		return true
 	}
 	for _, t := range ps.Trails {
