@@ -179,3 +179,37 @@ func TestBudgetsAndAnomalyMonitors(t *testing.T) {
 		t.Errorf("delete monitor twice: %v", err)
 	}
 }
+
+func TestGetCostAndUsageMonthlyTotals(t *testing.T) {
+	r := startYAML(t, costYAML, time.Date(2026, 11, 29, 15, 0, 0, 0, time.UTC))
+	ce := costexplorer.NewFromConfig(r.Config("", ""))
+	period := &cetypes.DateInterval{Start: aws.String("2026-10-20"), End: aws.String("2026-11-29")}
+	daily, err := ce.GetCostAndUsage(t.Context(), &costexplorer.GetCostAndUsageInput{TimePeriod: period, Granularity: cetypes.GranularityDaily, Metrics: []string{"UnblendedCost"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	monthly, err := ce.GetCostAndUsage(t.Context(), &costexplorer.GetCostAndUsageInput{TimePeriod: period, Granularity: cetypes.GranularityMonthly, Metrics: []string{"UnblendedCost"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(daily.ResultsByTime) != 40 || len(monthly.ResultsByTime) != 2 {
+		t.Fatalf("%d daily and %d monthly results", len(daily.ResultsByTime), len(monthly.ResultsByTime))
+	}
+	sum := func(rs []cetypes.ResultByTime) float64 {
+		s := 0.0
+		for _, r := range rs {
+			v, err := strconv.ParseFloat(aws.ToString(r.Total["UnblendedCost"].Amount), 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s += v
+		}
+		return s
+	}
+	if d, m := sum(daily.ResultsByTime), sum(monthly.ResultsByTime); d < 3000 || d-m > 1e-6 || m-d > 1e-6 {
+		t.Errorf("daily total %.4f, monthly total %.4f", d, m)
+	}
+	if aws.ToString(monthly.ResultsByTime[1].TimePeriod.Start) != "2026-11-01" {
+		t.Errorf("second month starts %s", aws.ToString(monthly.ResultsByTime[1].TimePeriod.Start))
+	}
+}
