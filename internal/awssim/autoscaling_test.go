@@ -25,8 +25,7 @@ func TestAutoScalingGroups(t *testing.T) {
 	r, ec2For := startEC2(t)
 	ctx := context.Background()
 	const region = "ap-northeast-2"
-	cfg := r.Config("", "")
-	cfg.RetryMaxAttempts = 1
+	cfg := testConfig(r)
 	as := autoscaling.NewFromConfig(cfg, func(o *autoscaling.Options) { o.Region = region })
 	c := ec2For(region)
 

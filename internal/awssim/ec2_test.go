@@ -2,6 +2,8 @@ package awssim
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"slices"
 	"testing"
 
@@ -67,8 +69,7 @@ func startEC2With(t *testing.T, yaml string, opts Options) (*Running, func(regio
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	cfg := r.Config("", "")
-	cfg.RetryMaxAttempts = 1
+	cfg := testConfig(r)
 	return r, func(region string) *ec2.Client {
 		return ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.Region = region })
 	}
@@ -334,4 +335,31 @@ func TestEC2DescribeKeyPairs(t *testing.T) {
 	if err != nil || len(none.KeyPairs) != 0 {
 		t.Fatalf("us-east-1: %+v, %v", none, err)
 	}
+}
+
+// bodyNoWriteTo hides io.WriterTo on request bodies. smithy-go closes a request body as soon
+// as the response headers arrive, and its closed body answers WriteTo with io.EOF; net/http,
+// still probing the body for extra bytes after sending it, then treats that EOF as a write
+// error and closes the connection under the response being read ("use of closed network
+// connection"). Against a loopback server that answers within microseconds this happens
+// about once in a few thousand calls; with only Read, the probe sees a clean EOF.
+type bodyNoWriteTo struct{ io.ReadCloser }
+
+type noWriteToTransport struct{ http.RoundTripper }
+
+func (t noWriteToTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		r = r.Clone(r.Context())
+		r.Body = bodyNoWriteTo{r.Body}
+	}
+	return t.RoundTripper.RoundTrip(r)
+}
+
+// testConfig is the admin's config with one attempt per call (so errors surface as they are)
+// and the transport fix above.
+func testConfig(r *Running) aws.Config {
+	cfg := r.Config("", "")
+	cfg.RetryMaxAttempts = 1
+	cfg.HTTPClient = &http.Client{Transport: noWriteToTransport{http.DefaultTransport.(*http.Transport).Clone()}}
+	return cfg
 }
