@@ -22,13 +22,3 @@ func IsAccessDenied(err error) bool {
 	}
 	return false
 }
-
-// IsNotFound reports whether err says the object does not exist.
-func IsNotFound(err error) bool {
-	switch ErrorCode(err) {
-	case "NoSuchEntity", "NotFoundException", "ResourceNotFoundException", "NoSuchKey", "NoSuchBucket",
-		"InvalidInstanceID.NotFound", "InvalidKeyPair.NotFound", "InvalidGroup.NotFound", "TrailNotFoundException":
-		return true
-	}
-	return false
-}

@@ -230,17 +230,22 @@ func (col *collector) regions(ctx context.Context) {
 	if col.c.Extra != nil {
 		col.spawn(func() { col.c.Extra(ctx, enabled, col.snap) })
 	}
-	for _, r := range enabled {
-		col.region(ctx, r)
-	}
+	// Each region's listings wait only for DescribeRegions; regions run side by side, bounded.
+	awsx.Each(ctx, enabled, 0, func(ctx context.Context, region string) error {
+		col.region(ctx, region)
+		return nil // failures are recorded per call, with the region
+	})
 }
 
-// region starts every call of one region; each fills its own field of the region's resources.
+// region makes every listing of one region at once and returns when all are done; each
+// listing fills its own field of the region's resources.
 func (col *collector) region(ctx context.Context, region string) {
 	api := col.c.EC2(region)
 	res := col.snap.Resources[region]
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	step := func(op string, f func() error) {
-		col.spawn(func() {
+		wg.Go(func() {
 			defer col.opts.Progress.Add(1)
 			if err := f(); err != nil {
 				service := "ec2"
