@@ -16,12 +16,10 @@ var keyIDPrefixes = []string{"AKIA", "ASIA", "ABIA", "ACCA", "A3T"}
 
 var (
 	// The documented form: a four-character prefix and 16 characters of base32 (A-Z, 2-7).
-	keyIDRe = regexp.MustCompile(`(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}`)
-	// AWS documentation examples, some of which are outside the base32 alphabet.
-	exampleKeyIDRe = regexp.MustCompile(`(?:AKIA|ASIA)[A-Z0-9]{9}EXAMPLE`)
-
-	secretAssignRe = regexp.MustCompile(`(?i)(?:aws)?[_.\-]?secret[_.\-]?(?:access)?[_.\-]?key(?:[_.\-]?id)?(?:\\?["'\x60\]])?\s*(?:[:=]=?|=>|,|>|\s)\s*[(\[{]?\s*(?:[@$]|\\?["'\x60])?((?:[A-Za-z0-9+]|\\?/){40})`)
-	secretTokenRe  = regexp.MustCompile(`[A-Za-z0-9+/]{40,}`)
+	// An assignment is matched in two anchored steps at each "secret": the name, then the
+	// operator and the value. Anchoring makes a non-matching "secret" cost a few bytes.
+	secretNameRe  = regexp.MustCompile(`^(?i)secret[_.\-]?(?:access)?[_.\-]?key(?:[_.\-]?id)?`)
+	secretValueRe = regexp.MustCompile(`^(?:\\?["'\x60\]])?\s*(?:[:=]=?|=>|,|>|\s)\s*[(\[{]?\s*(?:[@$]|\\?["'\x60])?((?:[A-Za-z0-9+]|\\?/){40})`)
 
 	sessionAssignRe = regexp.MustCompile(`(?i)(?:aws)?[_.\-]?(?:session|security)[_.\-]?token(?:\\?["'\x60\]])?\s*(?:[:=]=?|=>|,|>|\s)\s*[(\[{]?\s*(?:[@$]|\\?["'\x60])?((?:[A-Za-z0-9+=]|\\?/){100,})`)
 	sessionPrefixRe = regexp.MustCompile(`(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz|FQoGZXIvYXdz|AQoDYXdz)(?:[A-Za-z0-9+=]|\\?/){80,}`)
@@ -95,43 +93,101 @@ func joined(w []byte) ([]byte, []int) {
 	return out, pos
 }
 
-func findKeyIDs(w []byte) []Match {
-	var out []Match
-	add := func(data []byte, pos []int) {
-		for _, l := range keyIDRe.FindAllIndex(data, -1) {
-			if !bounded(data, l[0], l[1], isAlnum) {
-				continue
-			}
-			k := string(data[l[0]:l[1]])
-			if distinct(k[4:]) < 6 { // AKIAXXXXXXXXXXXXXXXX, AKIAAAAAAAAAAAAAAAAA
-				continue
-			}
-			start, end := l[0], l[1]
-			if pos != nil {
-				start, end = pos[l[0]], pos[l[1]-1]+1
-				if end-start == l[1]-l[0] {
-					continue // not split: the plain pass has it
-				}
-			}
-			m := Match{Start: start, End: end, Secret: NewSecret(k), KeyID: k, Confidence: High, Example: isExampleKeyID(k)}
-			m.Account, _ = AccountFromKeyID(k)
-			m.Note = KeyIDKind(k)
-			if pos != nil {
-				m.Note += ", split across string literals"
-			}
-			out = append(out, m)
+// keyIDAt reports whether data[i:] starts with a key ID: a prefix and 16 base32 characters.
+func keyIDAt(data []byte, i int) bool {
+	if i < 0 || i+20 > len(data) || !keyIDPrefix(string(data[i:i+4])) {
+		return false
+	}
+	for _, c := range data[i+4 : i+20] {
+		if !('A' <= c && c <= 'Z' || '2' <= c && c <= '7') {
+			return false
 		}
 	}
-	add(w, nil)
-	if j, pos := joined(w); j != nil {
-		add(j, pos)
+	return true
+}
+
+// prefixAt reports whether data[i:] starts with a key ID prefix.
+func prefixAt(data []byte, i int) bool {
+	return i+4 <= len(data) && keyIDPrefix(string(data[i:i+4]))
+}
+
+// exampleAt: a documentation example key ID (some use 0, 1, 8, 9, outside base32).
+func exampleAt(data []byte, i int) bool {
+	if i+20 > len(data) || !bytes.Equal(data[i+13:i+20], []byte("EXAMPLE")) {
+		return false
 	}
-	for _, l := range exampleKeyIDRe.FindAllIndex(w, -1) {
-		if !bounded(w, l[0], l[1], isAlnum) || keyIDRe.Match(w[l[0]:l[1]]) {
+	for _, c := range data[i+4 : i+13] {
+		if !isUpperAlnum(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// keyIDStarts returns the offsets of the key IDs in data that are not part of a longer
+// alphanumeric run. A plain scan for 'A' is much faster than a regular expression here.
+func keyIDStarts(data []byte) []int {
+	var out []int
+	for i := 0; i < len(data); {
+		j := bytes.IndexByte(data[i:], 'A')
+		if j < 0 {
+			break
+		}
+		i += j
+		if keyIDAt(data, i) && bounded(data, i, i+20, isAlnum) {
+			out = append(out, i)
+			i += 20
 			continue
 		}
-		k := string(w[l[0]:l[1]])
-		out = append(out, Match{Start: l[0], End: l[1], Secret: NewSecret(k), KeyID: k, Confidence: High, Example: true, Note: "AWS documentation example"})
+		i++
+	}
+	return out
+}
+
+func keyIDMatch(k string, start, end int) Match {
+	m := Match{Start: start, End: end, Secret: NewSecret(k), KeyID: k, Confidence: High, Example: isExampleKeyID(k)}
+	m.Account, _ = AccountFromKeyID(k)
+	m.Note = KeyIDKind(k)
+	return m
+}
+
+func findKeyIDs(w []byte) []Match {
+	var out []Match
+	for _, i := range keyIDStarts(w) {
+		k := string(w[i : i+20])
+		if distinct(k[4:]) < 6 { // AKIAXXXXXXXXXXXXXXXX, AKIAAAAAAAAAAAAAAAAA
+			continue
+		}
+		out = append(out, keyIDMatch(k, i, i+20))
+	}
+	// A prefix not followed by a whole key: a documentation example outside base32, or a
+	// key split across string literals.
+	for i := 0; i < len(w); {
+		j := bytes.IndexByte(w[i:], 'A')
+		if j < 0 {
+			break
+		}
+		i += j
+		if !prefixAt(w, i) || keyIDAt(w, i) || (i > 0 && isAlnum(w[i-1])) {
+			i++
+			continue
+		}
+		switch {
+		case exampleAt(w, i) && bounded(w, i, i+20, isAlnum):
+			k := string(w[i : i+20])
+			out = append(out, Match{Start: i, End: i + 20, Secret: NewSecret(k), KeyID: k, Confidence: High, Example: true, Note: "AWS documentation example"})
+		default:
+			region := w[i:min(len(w), i+200)]
+			if jn, pos := joined(region); jn != nil && keyIDAt(jn, 0) && (len(jn) == 20 || !isAlnum(jn[20])) {
+				k := string(jn[:20])
+				if distinct(k[4:]) >= 6 {
+					m := keyIDMatch(k, i, i+pos[19]+1)
+					m.Note += ", split across string literals"
+					out = append(out, m)
+				}
+			}
+		}
+		i++
 	}
 	return out
 }
@@ -156,31 +212,30 @@ func plausibleSecret(s string) bool {
 	return up && low && dig && distinct(s) >= 15
 }
 
-// nearestKeyID returns the key ID in w closest to offset at, if any within maxDist.
-func nearestKeyID(w []byte, at, maxDist int) (string, int) {
+// nearestKeyID returns the key ID (of those starting at kids) closest to offset at, if any
+// within maxDist.
+func nearestKeyID(w []byte, kids []int, at, maxDist int) (string, int) {
 	best, bestD := "", maxDist+1
-	for _, l := range keyIDRe.FindAllIndex(w, -1) {
-		if !bounded(w, l[0], l[1], isAlnum) {
-			continue
-		}
-		d := at - l[1]
-		if l[0] > at {
-			d = l[0] - at
-		}
-		if d < 0 {
-			d = 0
+	for _, k := range kids {
+		d := max(0, at-(k+20))
+		if k > at {
+			d = k - at
 		}
 		if d < bestD {
-			best, bestD = string(w[l[0]:l[1]]), d
+			best, bestD = string(w[k:k+20]), d
 		}
 	}
 	return best, bestD
 }
 
+var secretWord = []byte("secret")
+
 func findSecretKeys(w []byte) []Match {
 	var out []Match
 	seen := map[int]bool{}
-	hasAWS := bytes.Contains(bytes.ToLower(w), []byte("aws"))
+	kids := keyIDStarts(w)
+	lower := bytes.ToLower(w)
+	hasAWS := bytes.Contains(lower, []byte("aws"))
 	emit := func(start, end int, val string, assigned bool, split bool) {
 		if seen[start] {
 			return
@@ -190,7 +245,7 @@ func findSecretKeys(w []byte) []Match {
 		}
 		seen[start] = true
 		m := Match{Start: start, End: end, Secret: NewSecret(val), Example: isExampleSecret(val)}
-		kid, d := nearestKeyID(w, start, 1024)
+		kid, d := nearestKeyID(w, kids, start, 1024)
 		switch {
 		case kid != "" && d <= 300:
 			m.Confidence = High
@@ -213,36 +268,65 @@ func findSecretKeys(w []byte) []Match {
 		}
 		out = append(out, m)
 	}
-	scan := func(data []byte, pos []int) {
-		for _, l := range secretAssignRe.FindAllSubmatchIndex(data, -1) {
-			s, e := l[2], l[3]
-			if e < len(data) && (isB64(data[e]) || data[e] == '=') {
-				continue // a longer token, not a 40-character key
-			}
-			val := strings.ReplaceAll(string(data[s:e]), `\/`, "/")
-			if len(val) != 40 {
-				continue
-			}
-			if pos != nil {
-				s0, e0 := pos[s], pos[e-1]+1
-				if e0-s0 == e-s {
-					continue
-				}
-				emit(s0, e0, val, true, true)
-				continue
-			}
-			emit(s, e, val, true, false)
+	// assign reports the 40-character value assigned to the name at the start of data.
+	assign := func(data []byte) (s, e int, val string, ok bool) {
+		n := secretNameRe.FindIndex(data)
+		if n == nil {
+			return 0, 0, "", false
 		}
+		l := secretValueRe.FindSubmatchIndex(data[n[1]:])
+		if l == nil {
+			return 0, 0, "", false
+		}
+		s, e = n[1]+l[2], n[1]+l[3]
+		if e < len(data) && (isB64(data[e]) || data[e] == '=') {
+			return 0, 0, "", false // a longer token, not a 40-character key
+		}
+		val = strings.ReplaceAll(string(data[s:e]), `\/`, "/")
+		return s, e, val, len(val) == 40
 	}
-	scan(w, nil)
-	if j, pos := joined(w); j != nil {
-		scan(j, pos)
-	}
-	for _, l := range secretTokenRe.FindAllIndex(w, -1) {
-		if l[1]-l[0] != 40 || !bounded(w, l[0], l[1], func(b byte) bool { return isB64(b) || b == '=' || b == '_' || b == '-' }) {
+	// Assignments: anchored at each "secret".
+	for i := 0; i < len(lower); {
+		j := bytes.Index(lower[i:], secretWord)
+		if j < 0 {
+			break
+		}
+		at := i + j
+		i = at + len(secretWord)
+		if secretNameRe.FindIndex(w[at:min(len(w), at+32)]) == nil {
 			continue
 		}
-		emit(l[0], l[1], string(w[l[0]:l[1]]), false, false)
+		span := w[at:min(len(w), at+200)]
+		if s, e, val, ok := assign(span); ok {
+			emit(at+s, at+e, val, true, false)
+			continue
+		}
+		if jn, pos := joined(span); jn != nil {
+			if s, e, val, ok := assign(jn); ok && pos[e-1]+1-pos[s] != e-s {
+				emit(at+pos[s], at+pos[e-1]+1, val, true, true)
+			}
+		}
+	}
+	// Near a key ID: a bare 40-character run of base64.
+	if len(kids) > 0 {
+		inRun := func(b byte) bool { return isB64(b) || b == '=' || b == '_' || b == '-' }
+		for i := 0; i < len(w); {
+			if !inRun(w[i]) {
+				i++
+				continue
+			}
+			j := i
+			for j < len(w) && inRun(w[j]) {
+				j++
+			}
+			if j-i == 40 {
+				run := string(w[i:j])
+				if !strings.ContainsAny(run, "=_-") {
+					emit(i, j, run, false, false)
+				}
+			}
+			i = j
+		}
 	}
 	return out
 }
