@@ -156,7 +156,8 @@ func valueAt(r []byte, key string) int {
 type result struct {
 	name    string
 	seconds float64
-	maxRSS  int64 // KiB, -1 when not measured separately
+	cpu     float64 // user+system seconds
+	maxRSS  int64   // KiB, -1 when not measured separately
 	note    string
 }
 
@@ -211,8 +212,9 @@ func run(args []string) error {
 			return fmt.Sprintf("%d rules as SQL", len(duckCounts))
 		}))
 	}
-	fmt.Printf("%-58s %10s %12s %10s  %s\n", "", "seconds", "records/s", "peak MiB", "")
+	fmt.Printf("%-58s %9s %11s %9s %14s %9s  %s\n", "", "wall s", "records/s", "cpu s", "rec/cpu-s x2", "peak MiB", "")
 	rate := map[string]float64{}
+	crate := map[string]float64{}
 	for _, r := range res {
 		n := float64(records)
 		if strings.Contains(r.name, "half") {
@@ -220,19 +222,23 @@ func run(args []string) error {
 		}
 		rs := n / r.seconds
 		rate[r.name] = rs
+		// records per CPU-second, times the cores: the rate on 2 idle cores
+		cr := n / r.cpu * float64(runtime.GOMAXPROCS(0))
+		crate[r.name] = cr
 		mem := "-"
 		if r.maxRSS > 0 {
 			mem = fmt.Sprintf("%.0f", float64(r.maxRSS)/1024)
 		}
-		fmt.Printf("%-58s %10.2f %12.0f %10s  %s\n", r.name, r.seconds, rs, mem, r.note)
+		fmt.Printf("%-58s %9.2f %11.0f %9.2f %14.0f %9s  %s\n", r.name, r.seconds, rs, r.cpu, cr, mem, r.note)
 	}
-	h := rate[res[0].name]
+	h, hc := rate[res[0].name], crate[res[0].name]
 	fmt.Println()
+	fmt.Printf("%-57s %8s %8s\n", "ratio", "wall", "cpu")
 	for _, r := range res[1:] {
 		if strings.Contains(r.name, "half") {
 			continue
 		}
-		fmt.Printf("hunt / %-50s %.2f\n", r.name, h/rate[r.name])
+		fmt.Printf("hunt / %-50s %8.2f %8.2f\n", r.name, h/rate[r.name], hc/crate[r.name])
 	}
 	if duckCounts != nil {
 		fmt.Println()
@@ -255,9 +261,15 @@ func listFiles(dir string) ([]string, error) {
 
 func timeIt(name string, fn func() string) result {
 	runtime.GC()
-	t := time.Now()
+	t, c := time.Now(), cpuSelf()
 	note := fn()
-	return result{name: name, seconds: time.Since(t).Seconds(), note: note}
+	return result{name: name, seconds: time.Since(t).Seconds(), cpu: cpuSelf() - c, note: note}
+}
+
+func cpuSelf() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 func runHunt(bin, dir string) (result, []byte, error) {
@@ -277,6 +289,7 @@ func runHunt(bin, dir string) (result, []byte, error) {
 	var fs []map[string]any
 	json.Unmarshal(out.Bytes(), &fs)
 	return result{name: "accountguard trail hunt (all rules + detectors)", seconds: secs, maxRSS: ru.Maxrss,
+		cpu:  float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9,
 		note: fmt.Sprintf("%d findings", len(fs))}, out.Bytes(), nil
 }
 

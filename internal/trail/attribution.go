@@ -1,6 +1,8 @@
 package trail
 
 import (
+	"bytes"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -22,6 +24,9 @@ type Created struct {
 	IP        string    `json:"source_ip,omitempty"`
 	// Owner is the user a key or password was made for (CreateAccessKey, CreateLoginProfile).
 	Owner string `json:"owner,omitempty"`
+	// Parent is the Auto Scaling group that launched an instance, when AWS launched it on the
+	// group's behalf: the instance belongs to whoever created the group.
+	Parent string `json:"parent,omitempty"`
 }
 
 // idPath is where one create-type call keeps the IDs of what it made.
@@ -87,15 +92,31 @@ func init() {
 var (
 	pathOwnerKey  = event.Intern("responseElements.accessKey.userName")
 	pathOwnerUser = event.Intern("requestParameters.userName")
+	pathPolicyARN = event.Intern("requestParameters.policyArn")
+	pathRoleName  = event.Intern("requestParameters.roleName")
+	pathGroupName = event.Intern("requestParameters.groupName")
+	pathTags      = event.Intern("requestParameters.tagSpecificationSet.items.tags")
 )
+
+// attachCalls make a policy attachment, identified as "<principal name>|<policy ARN>".
+var attachCalls = map[string]event.PathID{
+	"AttachUserPolicy": pathOwnerUser, "AttachRolePolicy": pathRoleName, "AttachGroupPolicy": pathGroupName,
+}
+
+func init() {
+	for n := range attachCalls {
+		creators[n] = nil // handled in createdBy
+	}
+}
 
 // createdBy extracts what a successful create-type record made. The strings are copies.
 func createdBy(e *event.Event, t time.Time, id event.Identity, actor []byte) []Created {
 	if e.Has(event.ErrorCode) && len(e.Str(event.ErrorCode)) > 0 {
 		return nil
 	}
-	paths := creators[string(e.Str(event.EventName))]
-	if paths == nil {
+	name := string(e.Str(event.EventName))
+	paths, ok := creators[name]
+	if !ok {
 		return nil
 	}
 	base := Created{
@@ -108,6 +129,23 @@ func createdBy(e *event.Event, t time.Time, id event.Identity, actor []byte) []C
 		base.Owner = string(e.First(pathOwnerKey))
 	case "CreateLoginProfile":
 		base.Owner = string(e.First(pathOwnerUser))
+	}
+	if p, ok := attachCalls[name]; ok {
+		who, policy := e.First(p), e.First(pathPolicyARN)
+		if len(who) == 0 || len(policy) == 0 {
+			return nil
+		}
+		base.Type, base.ID, base.Owner = "policy-attachment", string(who)+"|"+string(policy), string(who)
+		return []Created{base}
+	}
+	if name == "RunInstances" && string(id.InvokedBy) == "autoscaling.amazonaws.com" {
+		for _, v := range e.Values(pathTags) {
+			if bytes.Contains(v.Raw, []byte(`"aws:autoscaling:groupName"`)) {
+				if g := groupTag(v.Raw); g != "" {
+					base.Parent = g
+				}
+			}
+		}
 	}
 	var out []Created
 	for _, p := range paths {
@@ -163,19 +201,25 @@ func (a *Attribution) By(actors ...string) (created []Created, followed []string
 	for _, x := range actors {
 		want[x] = true
 	}
+	mine := func(c *Created) bool {
+		return want[c.Actor] || want[c.KeyID] || want[c.Principal] || (c.Parent != "" && want["asg:"+c.Parent])
+	}
 	for changed := true; changed; {
 		changed = false
-		for _, c := range a.All {
-			if !(want[c.Actor] || want[c.KeyID] || want[c.Principal]) {
+		for i := range a.All {
+			c := &a.All[i]
+			if !mine(c) {
 				continue
 			}
 			var next []string
 			switch c.Type {
 			case "access-key":
 				next = append(next, c.ID)
-			case "iam-user", "login-profile":
-				// a console password or a user made by the attacker: its sessions are the attacker's
+			case "iam-user":
+				// a user made by the attacker: its sessions are the attacker's
 				next = append(next, userARN(c.Principal, c.ID))
+			case "auto-scaling-group":
+				next = append(next, "asg:"+c.ID) // what the group launches
 			}
 			for _, n := range next {
 				if n != "" && !want[n] {
@@ -186,12 +230,18 @@ func (a *Attribution) By(actors ...string) (created []Created, followed []string
 			}
 		}
 	}
-	for _, c := range a.All {
-		if want[c.Actor] || want[c.KeyID] || want[c.Principal] {
-			created = append(created, c)
+	for i := range a.All {
+		if mine(&a.All[i]) {
+			created = append(created, a.All[i])
 		}
 	}
-	return created, followed
+	var people []string
+	for _, f := range followed {
+		if !strings.HasPrefix(f, "asg:") {
+			people = append(people, f)
+		}
+	}
+	return created, people
 }
 
 // userARN builds arn:aws:iam::<account>:user/<name> from a caller ARN in the same account.
@@ -201,4 +251,22 @@ func userARN(callerARN, name string) string {
 		return ""
 	}
 	return "arn:" + parts[1] + ":iam::" + parts[4] + ":user/" + name
+}
+
+// groupTag reads the aws:autoscaling:groupName tag from a tags array.
+func groupTag(raw []byte) string {
+	var tags []struct{ Key, Value string }
+	if json.Unmarshal(raw, &tags) != nil {
+		var one struct{ Key, Value string }
+		if json.Unmarshal(raw, &one) != nil {
+			return ""
+		}
+		tags = append(tags, one)
+	}
+	for _, t := range tags {
+		if t.Key == "aws:autoscaling:groupName" {
+			return t.Value
+		}
+	}
+	return ""
 }

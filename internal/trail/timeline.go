@@ -33,6 +33,9 @@ const attackerSeverity = finding.High
 func (r *Result) Suspects() []Suspect {
 	byActor := map[string]*Suspect{}
 	add := func(actor, arn, key, reason string) *Suspect {
+		if actor == "" {
+			return &Suspect{} // AWS acting on its own (a quarantine policy): not an attacker
+		}
 		s := byActor[actor]
 		if s == nil {
 			s = &Suspect{Actor: actor, ARN: arn, KeyID: key}

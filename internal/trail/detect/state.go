@@ -97,14 +97,14 @@ type Actor struct {
 	UserName string
 	Type     string
 	Seen
-	IPs     map[string]*Seen
-	Agents  map[string]*Seen // by user-agent product ("aws-cli", "Boto3" …)
+	IPs    map[string]*Seen
+	Agents map[string]*Seen // by user-agent product ("aws-cli", "Boto3" …)
 	// the last IP and agent seen, so a run of calls from one place costs no map lookup
 	lastIP, lastUA   string
 	lastIPS, lastUAS *Seen
-	Recon   map[int64]string // minute → an enumeration call made in it
-	Persist []Call
-	Denied  []Call
+	Recon            map[int64]string // minute → an enumeration call made in it
+	Persist          []Call
+	Denied           []Call
 }
 
 // State is one reader goroutine's fold of the records it saw; Merge combines them.
