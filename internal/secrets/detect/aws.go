@@ -230,11 +230,20 @@ func nearestKeyID(w []byte, kids []int, at, maxDist int) (string, int) {
 
 var secretWord = []byte("secret")
 
+// asciiLower lower-cases A-Z only, so offsets into the result are offsets into b.
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		out[i] = fold(c)
+	}
+	return out
+}
+
 func findSecretKeys(w []byte) []Match {
 	var out []Match
 	seen := map[int]bool{}
 	kids := keyIDStarts(w)
-	lower := bytes.ToLower(w)
+	lower := asciiLower(w) // bytes.ToLower would change the length of invalid UTF-8
 	hasAWS := bytes.Contains(lower, []byte("aws"))
 	emit := func(start, end int, val string, assigned bool, split bool) {
 		if seen[start] {
