@@ -43,10 +43,6 @@ func (e *Event) Identity() Identity {
 			id.AccountID = str(p.val)
 		case "invokedBy":
 			id.InvokedBy = str(p.val)
-		case "sessionContext":
-			if issuer := e.lookupKey(p.val, "sessionIssuer"); len(issuer) > 0 && issuer[0] == '{' {
-				id.IssuerARN = str(e.lookupKey(issuer, "arn"))
-			}
 		}
 	}
 	return id
