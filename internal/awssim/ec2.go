@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -1334,6 +1335,47 @@ func templateSpec(r *Region, lt *LaunchTemplate, version string) (launchSpec, er
 	return launchSpec{ImageID: lt.ImageID, Type: lt.InstanceType, KeyName: lt.KeyName, SGIDs: slices.Clone(lt.SecurityGroupIDs)}, nil
 }
 
+// idempotent looks up a call's ClientToken. It returns the ID the first call with that
+// token made ("" for a new token), or IdempotentParameterMismatch when the token was used
+// with other parameters, as EC2 answers.
+func idempotent(c *Call, r *Region) (string, error) {
+	tok := c.Param("ClientToken")
+	if tok == "" {
+		return "", nil
+	}
+	prev, ok := r.ClientTokens[c.Action+"/"+tok]
+	if !ok {
+		return "", nil
+	}
+	id, hash, _ := strings.Cut(prev, "|")
+	if hash != paramsHash(c) {
+		return "", errorf(400, "IdempotentParameterMismatch", "The client token you have provided is associated with a resource that is already deleted or has different parameters. Please use a different client token.")
+	}
+	return id, nil
+}
+
+// remember notes what a call with a ClientToken made.
+func remember(c *Call, r *Region, id string) {
+	tok := c.Param("ClientToken")
+	if tok == "" {
+		return
+	}
+	if r.ClientTokens == nil {
+		r.ClientTokens = map[string]string{}
+	}
+	r.ClientTokens[c.Action+"/"+tok] = id + "|" + paramsHash(c)
+}
+
+func paramsHash(c *Call) string {
+	p := url.Values{}
+	for k, v := range c.Params {
+		if k != "ClientToken" && k != "Action" && k != "Version" {
+			p[k] = v
+		}
+	}
+	return shortHash(p.Encode())
+}
+
 func boolParam(c *Call, name string) bool { return c.Param(name) == "true" }
 
 func ec2RunInstances(c *Call, r *Region) (any, error) {
@@ -1354,6 +1396,21 @@ func ec2RunInstances(c *Call, r *Region) (any, error) {
 		return nil, errorf(400, "InvalidParameterValue", "Value (%d) for parameter minCount is invalid. Expected a positive integer.", minCount)
 	case maxCount < minCount:
 		return nil, errorf(400, "InvalidParameterValue", "Value (%d) for parameter maxCount is invalid. Expected a value greater than or equal to minCount.", maxCount)
+	}
+	if res, err := idempotent(c, r); err != nil {
+		return nil, err
+	} else if res != "" {
+		// A retry of a call that already launched: the same reservation again.
+		var insts []*Instance
+		for _, in := range r.Instances {
+			if in.ReservationID == res {
+				insts = append(insts, in)
+			}
+		}
+		if len(insts) > 0 {
+			c.TrailResponse = runTrailResponse(c, r, insts)
+			return reservations(c, r, insts)[0], nil
+		}
 	}
 	var s launchSpec
 	var lt *LaunchTemplate
@@ -1412,6 +1469,7 @@ func ec2RunInstances(c *Call, r *Region) (any, error) {
 		return nil, err
 	}
 	insts := launch(c, r, s, maxCount)
+	remember(c, r, insts[0].ReservationID)
 
 	// CloudTrail's shape of RunInstances (requestParameters and responseElements).
 	req := map[string]any{
@@ -2105,6 +2163,11 @@ func ec2CreateLaunchTemplate(c *Call, r *Region) (any, error) {
 	if !hasData {
 		return nil, missingParam("LaunchTemplateData")
 	}
+	if id, err := idempotent(c, r); err != nil {
+		return nil, err
+	} else if lt, _ := findLaunchTemplate(r, id, ""); id != "" && lt != nil {
+		return ec2LaunchTemplateOut{Template: launchTemplateXML(lt)}, nil // a retry of a call that succeeded
+	}
 	for _, lt := range r.LaunchTemplates {
 		if lt.Name == name {
 			return nil, errorf(400, "InvalidLaunchTemplateName.AlreadyExistsException", "Launch template name already in use.")
@@ -2122,6 +2185,7 @@ func ec2CreateLaunchTemplate(c *Call, r *Region) (any, error) {
 	}
 	lt.SecurityGroupIDs = sgs
 	r.LaunchTemplates = append(r.LaunchTemplates, lt)
+	remember(c, r, lt.ID)
 	c.created("launch-template", lt.ID)
 	data := map[string]any{}
 	for k, v := range map[string]string{"InstanceType": lt.InstanceType, "ImageId": lt.ImageID, "KeyName": lt.KeyName} {

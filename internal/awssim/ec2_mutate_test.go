@@ -251,6 +251,25 @@ func TestEC2RunInstancesAndTerminate(t *testing.T) {
 	_, err = c.RunInstances(ctx, in7)
 	wantCode(t, "unknown template", err, "InvalidLaunchTemplateName.NotFoundException")
 
+	// A retried call (same ClientToken) gets the same reservation, not new instances; the
+	// same token with other parameters is refused.
+	tok := base()
+	tok.ClientToken = aws.String("retry-me-1")
+	first, err := c.RunInstances(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.RunInstances(ctx, tok)
+	if err != nil || aws.ToString(second.ReservationId) != aws.ToString(first.ReservationId) || !slices.Equal(ids(second.Instances), ids(first.Instances)) {
+		t.Fatalf("retry: %+v, %v", second, err)
+	}
+	tok.InstanceType = types.InstanceTypeT3Large
+	_, err = c.RunInstances(ctx, tok)
+	wantCode(t, "token reused with other parameters", err, "IdempotentParameterMismatch")
+	if _, err := c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids(first.Instances)}); err != nil {
+		t.Fatal(err)
+	}
+
 	// Termination protection.
 	target := aws.ToString(run.Instances[0].InstanceId)
 	if _, err := c.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: aws.String(target), DisableApiTermination: &types.AttributeBooleanValue{Value: aws.Bool(true)}}); err != nil {
@@ -443,6 +462,20 @@ func TestEC2LaunchTemplates(t *testing.T) {
 	}
 	_, err = c.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("gpu-fleet"), LaunchTemplateData: &types.RequestLaunchTemplateData{ImageId: aws.String("ami-0abcdef1234567890")}})
 	wantCode(t, "duplicate template", err, "InvalidLaunchTemplateName.AlreadyExistsException")
+	// The SDK fills ClientToken; a retry with the same token returns the same template.
+	retry, err := c.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("retried"), ClientToken: aws.String("tok-1"),
+		LaunchTemplateData: &types.RequestLaunchTemplateData{ImageId: aws.String("ami-0abcdef1234567890")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("retried"), ClientToken: aws.String("tok-1"),
+		LaunchTemplateData: &types.RequestLaunchTemplateData{ImageId: aws.String("ami-0abcdef1234567890")}})
+	if err != nil || aws.ToString(again.LaunchTemplate.LaunchTemplateId) != aws.ToString(retry.LaunchTemplate.LaunchTemplateId) {
+		t.Fatalf("retried template: %+v, %v", again, err)
+	}
+	if _, err := c.DeleteLaunchTemplate(ctx, &ec2.DeleteLaunchTemplateInput{LaunchTemplateName: aws.String("retried")}); err != nil {
+		t.Fatal(err)
+	}
 	_, err = c.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("a b"), LaunchTemplateData: &types.RequestLaunchTemplateData{ImageId: aws.String("ami-0abcdef1234567890")}})
 	wantCode(t, "malformed name", err, "InvalidLaunchTemplateName.MalformedException")
 	if _, err := c.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("second"), LaunchTemplateData: &types.RequestLaunchTemplateData{ImageId: aws.String("ami-0abcdef1234567890")}}); err != nil {

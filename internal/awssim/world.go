@@ -160,6 +160,10 @@ type Region struct {
 	Snapshots       []*Snapshot
 	Volumes         []*Volume
 	AutoScaling     []*AutoScalingGroup
+
+	// ClientTokens remembers idempotent requests: "Action/token" → "resultID|paramsHash",
+	// so a retried RunInstances or CreateLaunchTemplate returns what the first call made.
+	ClientTokens map[string]string
 }
 
 // Enabled reports whether the account can use the region.
