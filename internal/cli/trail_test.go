@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/accountguard/accountguard/internal/awssim"
 )
 
 const trailData = "../trail/testdata/invictus-aws_dataset/CloudTrail"
@@ -95,5 +98,61 @@ func TestTrailWhoCreatedAndActivity(t *testing.T) {
 	code, out, _ = runCLI(t, "trail", "who-created", "--in", trailData, id)
 	if code != ExitOK || !strings.Contains(out, "bert-jan") {
 		t.Errorf("who-created %s: %s", id, out)
+	}
+}
+
+// TestTrailTimelineLeakedKey: the leaked-key scenario's exported trail, through the CLI.
+func TestTrailTimelineLeakedKey(t *testing.T) {
+	sc, err := awssim.LoadScenario("leaked-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := awssim.New(sc, awssim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := awssim.ExportTrail(srv.Trail(), dir); err != nil {
+		t.Fatal(err)
+	}
+	gt := srv.GroundTruth()
+	code, out, stderr := runCLI(t, "trail", "timeline", dir, "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var tl struct {
+		Suspects []struct {
+			Actor, ARN string
+		} `json:"suspects"`
+		Timeline []struct {
+			Actor  string   `json:"actor"`
+			Phase  string   `json:"phase"`
+			IPs    []string `json:"source_ips"`
+			Events []struct {
+				IP string `json:"source_ip"`
+			} `json:"events"`
+		} `json:"timeline"`
+	}
+	if err := json.Unmarshal([]byte(out), &tl); err != nil {
+		t.Fatal(err)
+	}
+	var actors []string
+	for _, s := range tl.Suspects {
+		actors = append(actors, s.Actor+" "+s.ARN)
+	}
+	all := strings.Join(actors, "\n")
+	if !strings.Contains(all, gt.LeakedKey) || !strings.Contains(all, "user/support-admin") || strings.Contains(all, "minji.park") || strings.Contains(all, "dev.lee") {
+		t.Fatalf("attacker principals:\n%s", all)
+	}
+	for _, g := range tl.Timeline {
+		for _, e := range g.Events {
+			if !slices.Contains(gt.IPs, e.IP) {
+				t.Errorf("timeline group %s/%s holds a call from %s", g.Actor, g.Phase, e.IP)
+			}
+		}
+	}
+	code, out, _ = runCLI(t, "trail", "activity", "--in", dir, "--key", gt.LeakedKey)
+	if code != ExitOK || !strings.Contains(out, "gpu-workers-asg") || !strings.Contains(out, "support-admin") {
+		t.Errorf("activity --key: exit %d\n%s", code, out)
 	}
 }
