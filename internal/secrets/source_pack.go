@@ -77,7 +77,7 @@ func scanPacks(ctx context.Context, repo string, e *detect.Engine, workers int, 
 		}
 		locals := make([]local, workers) // one per Walk worker: no locking in the callback
 		err = gitpack.Walk(ctx, strings.TrimSuffix(idxPath, ".idx")+".pack", ix,
-			gitpack.Options{Workers: workers, MaxContent: maxContent, SkipTypes: map[int]bool{gitpack.Commit: true, gitpack.Tree: true, gitpack.Tag: true}},
+			gitpack.Options{Workers: workers, MaxContent: maxContent, HeadLen: sniffLen, SkipTypes: map[int]bool{gitpack.Commit: true, gitpack.Tree: true, gitpack.Tag: true}},
 			func(w int, obj *gitpack.Object) {
 				l := &locals[w]
 				if obj.Err != nil {
@@ -89,6 +89,10 @@ func scanPacks(ctx context.Context, repo string, e *detect.Engine, workers int, 
 					return
 				case gitpack.Blob:
 					if obj.Content == nil && obj.Size > 0 {
+						if isBinary(obj.Head) { // a large binary: its first bytes tell
+							l.binary++
+							return
+						}
 						l.skipped = append(l.skipped, obj.Index) // too large to inflate here: streamed by git
 						return
 					}
@@ -103,14 +107,16 @@ func scanPacks(ctx context.Context, repo string, e *detect.Engine, workers int, 
 					}
 					return
 				}
+				var n int64
 				for i, ins := range obj.Inserts {
-					l.bytes += int64(len(ins))
-					o.Progress.Add(int64(len(ins)))
+					n += int64(len(ins))
 					if mayStraddle(e, ins, obj.CopyBefore[i], obj.CopyAfter[i]) {
 						l.candidates = append(l.candidates, obj.Index)
-						return
+						break
 					}
 				}
+				l.bytes += n
+				o.Progress.Add(n)
 			})
 		if err != nil {
 			slogWarn("pack read incomplete", idxPath, err)

@@ -89,6 +89,7 @@ type Object struct {
 	Type    int    // Commit, Tree, Blob, Tag, or OfsDelta/RefDelta for deltas (of unknown final type)
 	Size    int64  // inflated size of the content, or of the delta data
 	Content []byte // undeltified objects: the whole content (nil when larger than MaxContent)
+	Head    []byte // undeltified objects larger than MaxContent: their first HeadLen bytes
 	Inserts [][]byte
 	// InsertAtStart/InsertAtEnd say, per insert, whether copied bytes sit just before/after
 	// it: a token can straddle those edges.
@@ -102,6 +103,9 @@ type Options struct {
 	// MaxContent: undeltified objects larger than this are handed out without Content
 	// (the caller reads them some other way); bounds memory.
 	MaxContent int64
+	// HeadLen: of objects over MaxContent, this many first bytes are inflated (to tell
+	// binary content without inflating it all).
+	HeadLen int
 	// SkipTypes: undeltified objects of these types are not inflated at all.
 	SkipTypes map[int]bool
 }
@@ -234,6 +238,9 @@ func (r *walker) read(start, stop int64, hashLen int) *Object {
 			return o
 		}
 		if r.opts.MaxContent > 0 && size > r.opts.MaxContent {
+			if r.opts.HeadLen > 0 && p <= len(b) {
+				o.Head, o.Err = r.inflate(b[p:], int64(r.opts.HeadLen))
+			}
 			return o
 		}
 	default:
