@@ -310,7 +310,11 @@ func (c *Call) canonicalParams() string {
 	case c.Params != nil:
 		p := url.Values{}
 		for k, v := range c.Params {
-			if k != "Action" && k != "Version" {
+			switch {
+			case k == "Action" || k == "Version":
+			case strings.Contains(k, "Password") || strings.Contains(k, "Secret"):
+				p[k] = []string{"REDACTED"} // the call log must not hold credentials
+			default:
 				p[k] = v
 			}
 		}

@@ -250,6 +250,10 @@ func (s *Server) invoke(acct *Account, key *AccessKey, service, region, action s
 	}
 	c := &Call{srv: s, Service: svc, Region: region, Action: action, Params: params, Body: jsonBody, Now: t, SourceIP: ip, UserAgent: ua, Account: acct}
 	c.Identity = acct.identityOf(key)
+	if key == nil { // AWS acting on the account itself
+		c.Identity = Identity{Type: "AWSService", AccountID: acct.ID, InvokedBy: "AWS Internal"}
+		c.SourceIP, c.UserAgent = "AWS Internal", "AWS Internal"
+	}
 	if svc.Protocol == ProtoJSON && len(jsonBody) > 0 {
 		if err := json.Unmarshal(jsonBody, &c.JSON); err != nil {
 			return nil, fmt.Errorf("%s:%s: bad JSON body: %w", service, action, err)

@@ -316,6 +316,9 @@ func (a *Account) Policy(arn string) *ManagedPolicy {
 		base := name[strings.LastIndex(name, "/")+1:]
 		doc, known := awsManagedPolicies[base]
 		if !known {
+			doc, known = awsManagedPolicies[name] // path-qualified, e.g. service-role/AWSConfigRole
+		}
+		if !known {
 			return nil
 		}
 		p := &ManagedPolicy{ARN: arn, Name: base, ID: "ANPA" + a.w.randUpper(17), Path: "/" + strings.TrimSuffix(name, base), Document: doc, AWSManaged: true,
