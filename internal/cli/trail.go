@@ -475,7 +475,11 @@ func renderTimeline(w io.Writer, sus []trail.Suspect, groups []trail.Group) {
 		fmt.Fprintf(w, "  %s  %s  %s; because of %s\n", s.Actor, s.ARN, how, strings.Join(s.Reasons, ", "))
 	}
 	for _, gr := range groups {
-		fmt.Fprintf(w, "\n%s  [%s]  %d calls  %s → %s\n  IPs: %s\n  regions: %s\n  user agents: %s\n", gr.Actor, gr.Phase, gr.Count,
+		who := gr.Actor
+		if gr.ARN != "" && gr.ARN != gr.Actor {
+			who += " (" + gr.ARN + ")"
+		}
+		fmt.Fprintf(w, "\n%s  [%s]  %d calls  %s → %s\n  IPs: %s\n  regions: %s\n  user agents: %s\n", who, gr.Phase, gr.Count,
 			gr.First.Format(time.RFC3339), gr.Last.Format(time.RFC3339), strings.Join(gr.IPs, ", "), strings.Join(gr.Regions, ", "), strings.Join(gr.UserAgents, " | "))
 		renderEntries(w, gr.Events)
 	}

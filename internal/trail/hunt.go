@@ -151,6 +151,9 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 			w.account = string(ev.Str(event.RecipientAccountID))
 		}
 		actor := detect.ActorID(w.obs.Identity)
+		if len(actor) == 0 {
+			actor = awsActor(w.obs.Identity)
+		}
 		w.m.Match(ev, func(r *sigma.Rule) {
 			byActor := w.matches[r]
 			if byActor == nil {
@@ -344,4 +347,17 @@ func references(urls, tags []string) []finding.Reference {
 		out = append(out, finding.Reference{Standard: "Sigma rule reference", ID: u, URL: u})
 	}
 	return out
+}
+
+// awsActor names AWS itself when it acts with no principal of the account (a service, AWS
+// attaching a quarantine policy): "AWS (invokedBy or type)".
+func awsActor(id event.Identity) []byte {
+	by := id.InvokedBy
+	if len(by) == 0 {
+		by = id.Type
+	}
+	if len(by) == 0 {
+		return []byte("AWS")
+	}
+	return append([]byte("AWS ("), append(by, ')')...)
 }

@@ -33,7 +33,7 @@ const attackerSeverity = finding.High
 func (r *Result) Suspects() []Suspect {
 	byActor := map[string]*Suspect{}
 	add := func(actor, arn, key, reason string) *Suspect {
-		if actor == "" {
+		if actor == "" || strings.HasPrefix(actor, "AWS") { // AWS itself (awsActor)
 			return &Suspect{} // AWS acting on its own (a quarantine policy): not an attacker
 		}
 		s := byActor[actor]
@@ -200,7 +200,8 @@ type Group struct {
 
 var phaseOrder = map[detect.Phase]int{detect.Enumeration: 0, detect.Persistence: 1, detect.Evasion: 2, detect.Impact: 3, detect.Other: 4}
 
-// Timeline groups entries by principal and phase; groups are ordered by first activity.
+// Timeline groups entries by principal and phase; principals come in the order of their
+// first activity, and each principal's groups in the order of theirs.
 func Timeline(es []Entry) []Group {
 	type key struct {
 		actor string
@@ -239,6 +240,9 @@ func Timeline(es []Entry) []Group {
 				return c
 			}
 			return strings.Compare(a.Actor, b.Actor)
+		}
+		if c := a.First.Compare(b.First); c != 0 {
+			return c
 		}
 		return phaseOrder[a.Phase] - phaseOrder[b.Phase]
 	})
