@@ -2,6 +2,8 @@ package secrets
 
 import (
 	"io"
+	"net/url"
+	"path/filepath"
 	"strconv"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
@@ -38,7 +40,7 @@ func RenderSARIF(w io.Writer, fs []finding.Finding, version string) error {
 			WithLevel(sarifLevel(f.Severity)).
 			WithMessage(sarif.NewTextMessage(f.Detail.En))
 		res.AddLocation(sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
-			WithArtifactLocation(sarif.NewSimpleArtifactLocation(a["path"])).
+			WithArtifactLocation(sarif.NewSimpleArtifactLocation(sarifURI(a["path"]))).
 			WithRegion(sarif.NewRegion().WithStartLine(max(1, line)))))
 		res.WithPartialFingerPrints(map[string]any{"accountguard/v1": a["fingerprint"]})
 		if f.Status == finding.Muted {
@@ -55,6 +57,15 @@ func RenderSARIF(w io.Writer, fs []finding.Finding, version string) error {
 	}
 	report.AddRun(run)
 	return report.PrettyWrite(w)
+}
+
+// sarifURI: relative paths stay relative (GitHub resolves them against the repository
+// root); absolute ones become file URIs, as SARIF requires of absolute locations.
+func sarifURI(p string) string {
+	if filepath.IsAbs(p) {
+		return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
+	}
+	return filepath.ToSlash(p)
 }
 
 func sarifLevel(s finding.Severity) string {
