@@ -2,8 +2,6 @@ package awssim
 
 import (
 	"context"
-	"io"
-	"net/http"
 	"slices"
 	"testing"
 
@@ -337,29 +335,9 @@ func TestEC2DescribeKeyPairs(t *testing.T) {
 	}
 }
 
-// bodyNoWriteTo hides io.WriterTo on request bodies. smithy-go closes a request body as soon
-// as the response headers arrive, and its closed body answers WriteTo with io.EOF; net/http,
-// still probing the body for extra bytes after sending it, then treats that EOF as a write
-// error and closes the connection under the response being read ("use of closed network
-// connection"). Against a loopback server that answers within microseconds this happens
-// about once in a few thousand calls; with only Read, the probe sees a clean EOF.
-type bodyNoWriteTo struct{ io.ReadCloser }
-
-type noWriteToTransport struct{ http.RoundTripper }
-
-func (t noWriteToTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil {
-		r = r.Clone(r.Context())
-		r.Body = bodyNoWriteTo{r.Body}
-	}
-	return t.RoundTripper.RoundTrip(r)
-}
-
-// testConfig is the admin's config with one attempt per call (so errors surface as they are)
-// and the transport fix above.
+// testConfig is the admin's config with one attempt per call (so errors surface as they are).
 func testConfig(r *Running) aws.Config {
 	cfg := r.Config("", "")
 	cfg.RetryMaxAttempts = 1
-	cfg.HTTPClient = &http.Client{Transport: noWriteToTransport{http.DefaultTransport.(*http.Transport).Clone()}}
 	return cfg
 }
