@@ -102,54 +102,18 @@ func TestInventoryEqualsScenario(t *testing.T) {
 					t.Errorf("%s %s = %v, want %v", reg.Name, what, got, want)
 				}
 			}
-			var want, got []string
-			for _, x := range reg.Instances {
-				want = append(want, x.ID+"/"+x.Type)
-			}
-			for _, x := range res.Instances {
-				got = append(got, x.ID+"/"+x.Type)
-			}
-			check("instances", want, got)
-			want, got = nil, nil
-			for _, x := range reg.SecurityGroups {
-				want = append(want, x.ID)
-			}
-			for _, x := range res.SecurityGroups {
-				got = append(got, x.ID)
-			}
-			check("security groups", want, got)
-			want, got = nil, nil
-			for _, x := range reg.KeyPairs {
-				want = append(want, x.Name)
-			}
-			for _, x := range res.KeyPairs {
-				got = append(got, x.Name)
-			}
-			check("key pairs", want, got)
-			want, got = nil, nil
-			for _, x := range reg.SpotRequests {
-				want = append(want, x.ID)
-			}
-			for _, x := range res.SpotRequests {
-				got = append(got, x.ID)
-			}
-			check("spot requests", want, got)
-			want, got = nil, nil
-			for _, x := range reg.LaunchTemplates {
-				want = append(want, x.ID)
-			}
-			for _, x := range res.LaunchTemplates {
-				got = append(got, x.ID)
-			}
-			check("launch templates", want, got)
-			want, got = nil, nil
-			for _, x := range reg.AutoScaling {
-				want = append(want, x.Name)
-			}
-			for _, x := range res.AutoScalingGroups {
-				got = append(got, x.Name)
-			}
-			check("auto scaling groups", want, got)
+			check("instances", ids(reg.Instances, func(x *awssim.Instance) string { return x.ID + "/" + x.Type }),
+				ids(res.Instances, func(x inventory.Instance) string { return x.ID + "/" + x.Type }))
+			check("security groups", ids(reg.SecurityGroups, func(x *awssim.SecurityGroup) string { return x.ID }),
+				ids(res.SecurityGroups, func(x inventory.SecurityGroup) string { return x.ID }))
+			check("key pairs", ids(reg.KeyPairs, func(x *awssim.KeyPair) string { return x.Name }),
+				ids(res.KeyPairs, func(x inventory.KeyPair) string { return x.Name }))
+			check("spot requests", ids(reg.SpotRequests, func(x *awssim.SpotRequest) string { return x.ID }),
+				ids(res.SpotRequests, func(x inventory.SpotRequest) string { return x.ID }))
+			check("launch templates", ids(reg.LaunchTemplates, func(x *awssim.LaunchTemplate) string { return x.ID }),
+				ids(res.LaunchTemplates, func(x inventory.LaunchTemplate) string { return x.ID }))
+			check("auto scaling groups", ids(reg.AutoScaling, func(x *awssim.AutoScalingGroup) string { return x.Name }),
+				ids(res.AutoScalingGroups, func(x inventory.AutoScalingGroup) string { return x.Name }))
 		}
 	})
 	// The attacker's objects, as the scenario's ground truth names them, are all in the snapshot.
@@ -178,6 +142,15 @@ func TestInventoryEqualsScenario(t *testing.T) {
 	if gpuRegions < 3 {
 		t.Fatalf("GPU instances in %d regions, want at least 3", gpuRegions)
 	}
+}
+
+// ids maps objects to their identifying strings.
+func ids[T any](xs []T, id func(T) string) []string {
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, id(x))
+	}
+	return out
 }
 
 func hasPolicy(u *inventory.User, name string) bool {
