@@ -62,60 +62,49 @@ func ScanGit(ctx context.Context, repo string, o Options) (Result, error) {
 		return Result{}, &InputError{Input: repo, Err: fmt.Errorf("not a git repository (%s)", firstLine(out))}
 	}
 	start := time.Now()
-	// Three passes run side by side: the object list, the history's tree changes (for
-	// provenance, one cheap git log), and the packs' new bytes.
-	var (
-		blobs   []blobRef
-		listErr error
-		prov    *provenance
-		provErr error
-		bg      sync.WaitGroup
-	)
-	bg.Go(func() {
-		blobs, listErr = listBlobs(ctx, repo)
-		slog.Debug("objects listed", "repo", repo, "blobs", len(blobs), "at", time.Since(start))
-	})
-	bg.Go(func() { prov, provErr = readProvenance(ctx, repo) })
-
 	e := o.engine()
 	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// The history's tree changes (for provenance: one cheap git log) are read beside the
+	// objects themselves.
 	var (
-		res    Result
-		ps     *packScan
-		packEr error
+		prov    *provenance
+		provErr error
+		bg      sync.WaitGroup
+		res     Result
+		toRead  []blobRef
+		present func(sha string) bool
 	)
-	if !o.ReadAllBlobs {
-		// Packed blobs: only the new bytes (whole undeltified objects, delta inserts) are
-		// examined here; the blobs they may hold a secret in are read whole below.
-		ps, packEr = scanPacks(ctx, repo, e, workers, o)
-		if packEr == nil {
-			slog.Debug("packs read", "repo", repo, "skipped", len(ps.skipped), "candidates", len(ps.candidates), "new_bytes", ps.bytes, "at", time.Since(start))
+	bg.Go(func() { prov, provErr = readProvenance(ctx, repo) })
+	if o.ReadAllBlobs {
+		blobs, err := listBlobs(ctx, repo)
+		if err != nil {
+			bg.Wait()
+			return Result{}, &InputError{Input: repo, Err: err}
 		}
-	}
-	bg.Wait()
-	if listErr != nil {
-		return Result{}, &InputError{Input: repo, Err: listErr}
-	}
-	if packEr != nil {
-		return Result{}, &InputError{Input: repo, Err: packEr}
-	}
-	toRead := blobs
-	if ps != nil {
-		toRead = toRead[:0:0]
+		toRead = blobs
+		set := make(map[string]bool, len(blobs))
 		for _, b := range blobs {
-			if ps.candidates[b.sha] || !ps.covered(b.sha) {
-				toRead = append(toRead, b)
-			} else {
-				res.Stats.Files++
-			}
+			set[b.sha] = true
 		}
+		present = func(sha string) bool { return set[sha] }
+	} else {
+		// Packed objects: only the new bytes (whole undeltified objects, delta inserts) are
+		// examined here; the blobs they may hold a secret in, the loose objects and any
+		// entry a pack could not yield are read whole through git below.
+		ps, err := scanPacks(ctx, repo, e, workers, o)
+		if err != nil {
+			bg.Wait()
+			return Result{}, &InputError{Input: repo, Err: err}
+		}
+		slog.Debug("packs read", "repo", repo, "skipped", len(ps.skipped), "candidates", len(ps.candidates), "loose", len(ps.loose), "new_bytes", ps.bytes, "at", time.Since(start))
+		toRead = ps.toRead()
 		res.Hits = append(res.Hits, ps.hits...)
 		res.Stats.Bytes += ps.bytes
 		res.Stats.SkippedBinary += ps.binary
-		res.Stats.Files -= ps.binary
+		present = ps.present
 	}
 	batches := make(chan []blobRef)
 	var (
@@ -143,19 +132,21 @@ func ScanGit(ctx context.Context, repo string, o Options) (Result, error) {
 	close(batches)
 	wg.Wait()
 	slog.Debug("blobs read whole", "repo", repo, "blobs", len(toRead), "at", time.Since(start))
+	bg.Wait()
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
 	// A damaged history still yields the provenance read before the damage; the error is
 	// reported with the rest.
 
-	present := make(map[string]struct{}, len(blobs))
-	for _, b := range blobs {
-		present[b.sha] = struct{}{}
+	if !o.ReadAllBlobs {
+		res.Stats.Files = 0 // counted here: every blob history holds that is present
 	}
 	for sha, p := range prov.first {
-		if _, ok := present[sha]; !ok {
+		if !present(sha) {
 			res.Stats.Missing = append(res.Stats.Missing, sha+" ("+p.path+")")
+		} else if !o.ReadAllBlobs {
+			res.Stats.Files++
 		}
 	}
 	slices.Sort(res.Stats.Missing)
@@ -315,6 +306,7 @@ func catBatch(ctx context.Context, repo string, batch []blobRef, e *detect.Engin
 		size, _ := strconv.ParseInt(f[2], 10, 64)
 		body := io.LimitReader(out, size)
 		switch head, _ := out.Peek(int(min(size, sniffLen))); {
+		case f[1] != "blob": // loose objects are listed without their type
 		case maxSize > 0 && size > maxSize:
 			st.SkippedLarge++
 			o.Progress.Add(size)

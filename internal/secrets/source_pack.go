@@ -1,10 +1,13 @@
 package secrets
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/accountguard/accountguard/internal/secrets/detect"
@@ -14,17 +17,19 @@ import (
 // packScan is what reading the packs directly found.
 type packScan struct {
 	indexes    []*gitpack.Index
-	skipped    map[string]bool // packed objects not examined (unreadable, too large): read whole later
-	candidates map[string]bool // objects whose new bytes may hold a secret: read whole later
-	hits       []Hit           // found in undeltified blobs, which are whole already
-	bytes      int64           // new bytes examined
-	binary     int64           // undeltified binary blobs skipped
+	order      map[string]int64 // candidates' and skipped objects' offsets: read in pack order
+	loose      []string         // loose objects (any type): read whole through git
+	skipped    map[string]bool  // packed objects not examined (unreadable, too large): read whole later
+	candidates map[string]bool  // objects whose new bytes may hold a secret: read whole later
+	hits       []Hit            // found in undeltified blobs, which are whole already
+	bytes      int64            // new bytes examined
+	binary     int64            // undeltified binary blobs skipped
 }
 
-// covered reports whether the new bytes of the object named sha (hex) were all examined.
-func (ps *packScan) covered(sha string) bool {
+// inPack reports whether a pack holds the object named sha (hex).
+func (ps *packScan) inPack(sha string) bool {
 	name, err := hex.DecodeString(sha)
-	if err != nil || ps.skipped[sha] {
+	if err != nil {
 		return false
 	}
 	for _, ix := range ps.indexes {
@@ -35,6 +40,104 @@ func (ps *packScan) covered(sha string) bool {
 	return false
 }
 
+// present reports whether the repository holds the object named sha.
+func (ps *packScan) present(sha string) bool {
+	return ps.inPack(sha) || ps.isLoose(sha)
+}
+
+// toRead lists what must be read whole through git: candidates and unexamined packed
+// objects in pack order (git's delta-base cache likes it), then loose objects.
+func (ps *packScan) toRead() []blobRef {
+	var out []blobRef
+	for sha := range ps.candidates {
+		out = append(out, blobRef{sha: sha})
+	}
+	for sha := range ps.skipped {
+		if !ps.candidates[sha] {
+			out = append(out, blobRef{sha: sha})
+		}
+	}
+	slices.SortFunc(out, func(a, b blobRef) int { return cmp.Compare(ps.order[a.sha], ps.order[b.sha]) })
+	for _, sha := range ps.loose {
+		out = append(out, blobRef{sha: sha})
+	}
+	return out
+}
+
+// objectDirs returns the repository's object directory and those it borrows from
+// (objects/info/alternates, followed transitively), and the hash length in bytes.
+func objectDirs(ctx context.Context, repo string) ([]string, int, error) {
+	out, err := gitCmd(ctx, repo, "rev-parse", "--git-path", "objects", "--show-object-format").Output()
+	if err != nil {
+		return nil, 0, fmt.Errorf("git rev-parse: %w", err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 2 {
+		return nil, 0, fmt.Errorf("git rev-parse: unexpected output %q", out)
+	}
+	hashLen := 20
+	if f[1] == "sha256" {
+		hashLen = 32
+	}
+	dir := f[0]
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(repo, dir)
+	}
+	dirs, seen := []string{}, map[string]bool{}
+	var add func(d string)
+	add = func(d string) {
+		d = filepath.Clean(d)
+		if seen[d] {
+			return
+		}
+		seen[d] = true
+		dirs = append(dirs, d)
+		b, err := os.ReadFile(filepath.Join(d, "info", "alternates"))
+		if err != nil {
+			return
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			l = strings.TrimSpace(l)
+			if l == "" || strings.HasPrefix(l, "#") {
+				continue
+			}
+			if !filepath.IsAbs(l) {
+				l = filepath.Join(d, l)
+			}
+			add(l)
+		}
+	}
+	add(dir)
+	return dirs, hashLen, nil
+}
+
+// looseObjects lists the loose objects in an object directory.
+func looseObjects(dir string, hashLen int) []string {
+	var out []string
+	subs, _ := os.ReadDir(dir)
+	for _, s := range subs {
+		if len(s.Name()) != 2 || !s.IsDir() || !isHex(s.Name()) {
+			continue
+		}
+		files, _ := os.ReadDir(filepath.Join(dir, s.Name()))
+		for _, f := range files {
+			if n := s.Name() + f.Name(); len(n) == 2*hashLen && isHex(f.Name()) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // maxPackContent bounds the undeltified objects inflated in memory; larger blobs are
 // streamed through git cat-file instead.
 const maxPackContent = 32 << 20
@@ -43,23 +146,20 @@ const maxPackContent = 32 << 20
 // could not read (corrupt entries) are simply not covered: the caller reads them through
 // git, which names what is wrong.
 func scanPacks(ctx context.Context, repo string, e *detect.Engine, workers int, o Options) (*packScan, error) {
-	out, err := gitCmd(ctx, repo, "rev-parse", "--git-path", "objects", "--show-object-format").Output()
+	dirs, hashLen, err := objectDirs(ctx, repo)
 	if err != nil {
-		return nil, fmt.Errorf("git rev-parse: %w", err)
+		return nil, err
 	}
-	f := strings.Fields(string(out))
-	if len(f) != 2 {
-		return nil, fmt.Errorf("git rev-parse: unexpected output %q", out)
+	var idxs []string
+	for _, d := range dirs {
+		found, _ := filepath.Glob(filepath.Join(d, "pack", "*.idx"))
+		idxs = append(idxs, found...)
 	}
-	objects, hashLen := f[0], 20
-	if f[1] == "sha256" {
-		hashLen = 32
+	ps := &packScan{skipped: map[string]bool{}, candidates: map[string]bool{}, order: map[string]int64{}}
+	for _, d := range dirs {
+		ps.loose = append(ps.loose, looseObjects(d, hashLen)...)
 	}
-	if !filepath.IsAbs(objects) {
-		objects = filepath.Join(repo, objects)
-	}
-	idxs, _ := filepath.Glob(filepath.Join(objects, "pack", "*.idx"))
-	ps := &packScan{skipped: map[string]bool{}, candidates: map[string]bool{}}
+	slices.Sort(ps.loose)
 	maxContent := int64(maxPackContent)
 	if m := o.maxSize(); m > 0 {
 		maxContent = min(maxContent, m)
@@ -125,9 +225,11 @@ func scanPacks(ctx context.Context, repo string, e *detect.Engine, workers int, 
 		for _, l := range locals {
 			for _, i := range l.skipped {
 				ps.skipped[ix.Name(i)] = true
+				ps.order[ix.Name(i)] = ix.Offset(i)
 			}
 			for _, i := range l.candidates {
 				ps.candidates[ix.Name(i)] = true
+				ps.order[ix.Name(i)] = ix.Offset(i)
 			}
 			ps.hits = append(ps.hits, l.hits...)
 			ps.bytes += l.bytes
@@ -208,4 +310,10 @@ func hasSecretToken(ins []byte) bool {
 		n++
 	}
 	return check()
+}
+
+// isLoose: ps.loose is sorted.
+func (ps *packScan) isLoose(sha string) bool {
+	_, ok := slices.BinarySearch(ps.loose, sha)
+	return ok
 }

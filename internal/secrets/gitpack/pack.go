@@ -40,6 +40,9 @@ func (ix *Index) Name(i int) string {
 	return hex.EncodeToString(ix.names[i*ix.HashLen : (i+1)*ix.HashLen])
 }
 
+// Offset is object i's offset in the pack.
+func (ix *Index) Offset(i int) int64 { return ix.offsets[i] }
+
 // Contains reports whether the pack holds the object with the given binary name.
 func (ix *Index) Contains(name []byte) bool {
 	n := ix.Len()
