@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accountguard/accountguard/internal/audit"
+	"github.com/accountguard/accountguard/internal/awsx"
 	"github.com/accountguard/accountguard/internal/finding"
 	"github.com/accountguard/accountguard/internal/inventory"
 	"github.com/accountguard/accountguard/internal/ui"
@@ -181,7 +182,18 @@ func collectForAudit(ctx context.Context, cfg aws.Config, regions []string, prog
 	)
 	clients := inventory.NewClients(cfg)
 	posture := inventory.NewPostureClients(cfg)
+	// Budgets needs the account ID: ask for it now, beside DescribeRegions, so it is not one
+	// more step in the longest chain of dependent calls.
+	account := make(chan string, 1)
+	go func() {
+		id, err := awsx.CallerIdentity(ctx, posture.STS)
+		if err != nil {
+			id.Account = "" // ServicesOf asks again and records the failure
+		}
+		account <- id.Account
+	}()
 	clients.Extra = func(ctx context.Context, enabled []string, _ *inventory.Snapshot) {
+		posture.AccountID = <-account
 		// The results are merged after Collect returns: nothing here writes the shared snapshot.
 		svc, errs = inventory.ServicesOf(ctx, posture, enabled)
 	}

@@ -166,9 +166,10 @@ func (p *postureCollector) spawn(f func()) {
 	}()
 }
 
-// ServicesOf collects the posture services. Every independent call starts at once: the
-// longest dependent chain is three calls (caller identity → DescribeBudgets →
-// DescribeNotificationsForBudget). A part whose first call fails stays nil (not collected);
+// ServicesOf collects the posture services. Every independent call starts at once; the
+// dependent chains are two or three calls long (DescribeTrails → GetTrailStatus or
+// DescribeMetricFilters pages; caller identity, unless AccountID is set → DescribeBudgets →
+// DescribeNotificationsForBudget; ListDetectors → GetDetector). A part whose first call fails stays nil (not collected);
 // a regional failure leaves that region out of the per-region maps.
 func ServicesOf(ctx context.Context, c PostureClients, regions []string) (*Services, []CollectionError) {
 	p := &postureCollector{c: c, s: &Services{
@@ -208,6 +209,53 @@ func ServicesOf(ctx context.Context, c PostureClients, regions []string) (*Servi
 				}
 			}
 		})
+		p.spawn(func() { p.guardDuty(ctx, region) })
+		p.spawn(func() { p.config(ctx, region) })
+		p.spawn(func() {
+			out, err := c.SecurityHub(region).DescribeHub(ctx, &securityhub.DescribeHubInput{})
+			switch {
+			case awsx.ErrorCode(err) == "InvalidAccessException": // not subscribed
+				p.locked(func(s *Services) { s.SecurityHub[region] = nil })
+			case err != nil:
+				p.fail("securityhub", region, "DescribeHub", err)
+			default:
+				h := &SecurityHub{ARN: aws.ToString(out.HubArn)}
+				h.SubscribedAt, _ = parseTime(aws.ToString(out.SubscribedAt))
+				p.locked(func(s *Services) { s.SecurityHub[region] = h })
+			}
+		})
+	}
+	p.spawn(func() { p.budgets(ctx) })
+	p.spawn(func() { p.anomaly(ctx) })
+	// Only the SECURITY contact is checked; BILLING and OPERATIONS are not read.
+	for _, typ := range []accounttypes.AlternateContactType{accounttypes.AlternateContactTypeSecurity} {
+		p.spawn(func() {
+			out, err := c.Account.GetAlternateContact(ctx, &account.GetAlternateContactInput{AlternateContactType: typ})
+			switch {
+			case awsx.ErrorCode(err) == "ResourceNotFoundException": // not set
+				p.locked(func(s *Services) { s.AlternateContacts[string(typ)] = nil })
+			case err != nil:
+				p.fail("account", "", "GetAlternateContact", err)
+			default:
+				ac := out.AlternateContact
+				p.locked(func(s *Services) {
+					s.AlternateContacts[string(typ)] = &AlternateContact{Name: aws.ToString(ac.Name), Title: aws.ToString(ac.Title), Email: aws.ToString(ac.EmailAddress)}
+				})
+			}
+		})
+	}
+	// Metric filters and alarms matter only where a trail delivers to CloudWatch Logs, so they
+	// are read there, once the trails are known (one step later, still within the longest chain).
+	trailWG.Wait()
+	logRegions := map[string]bool{}
+	trailsMu.Lock()
+	for _, t := range trailsByARN {
+		if parts := strings.Split(t.LogGroupARN, ":"); len(parts) > 3 && parts[2] == "logs" {
+			logRegions[parts[3]] = true
+		}
+	}
+	trailsMu.Unlock()
+	for region := range logRegions {
 		p.spawn(func() {
 			var list []MetricFilter
 			pg := cloudwatchlogs.NewDescribeMetricFiltersPaginator(c.Logs(region), &cloudwatchlogs.DescribeMetricFiltersInput{})
@@ -245,41 +293,7 @@ func ServicesOf(ctx context.Context, c PostureClients, regions []string) (*Servi
 			}
 			p.locked(func(s *Services) { s.Alarms = append(s.Alarms, list...) })
 		})
-		p.spawn(func() { p.guardDuty(ctx, region) })
-		p.spawn(func() { p.config(ctx, region) })
-		p.spawn(func() {
-			out, err := c.SecurityHub(region).DescribeHub(ctx, &securityhub.DescribeHubInput{})
-			switch {
-			case awsx.ErrorCode(err) == "InvalidAccessException": // not subscribed
-				p.locked(func(s *Services) { s.SecurityHub[region] = nil })
-			case err != nil:
-				p.fail("securityhub", region, "DescribeHub", err)
-			default:
-				h := &SecurityHub{ARN: aws.ToString(out.HubArn)}
-				h.SubscribedAt, _ = parseTime(aws.ToString(out.SubscribedAt))
-				p.locked(func(s *Services) { s.SecurityHub[region] = h })
-			}
-		})
 	}
-	p.spawn(func() { p.budgets(ctx) })
-	p.spawn(func() { p.anomaly(ctx) })
-	for _, typ := range []accounttypes.AlternateContactType{accounttypes.AlternateContactTypeSecurity, accounttypes.AlternateContactTypeBilling, accounttypes.AlternateContactTypeOperations} {
-		p.spawn(func() {
-			out, err := c.Account.GetAlternateContact(ctx, &account.GetAlternateContactInput{AlternateContactType: typ})
-			switch {
-			case awsx.ErrorCode(err) == "ResourceNotFoundException": // not set
-				p.locked(func(s *Services) { s.AlternateContacts[string(typ)] = nil })
-			case err != nil:
-				p.fail("account", "", "GetAlternateContact", err)
-			default:
-				ac := out.AlternateContact
-				p.locked(func(s *Services) {
-					s.AlternateContacts[string(typ)] = &AlternateContact{Name: aws.ToString(ac.Name), Title: aws.ToString(ac.Title), Email: aws.ToString(ac.EmailAddress)}
-				})
-			}
-		})
-	}
-	trailWG.Wait()
 	p.wg.Wait()
 	s := p.s
 	if trailsOK {
@@ -412,41 +426,30 @@ func (p *postureCollector) guardDuty(ctx context.Context, region string) {
 
 func (p *postureCollector) config(ctx context.Context, region string) {
 	api := p.c.Config(region)
-	var recs *configservice.DescribeConfigurationRecordersOutput
-	var sts *configservice.DescribeConfigurationRecorderStatusOutput
-	var err1, err2 error
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		recs, err1 = api.DescribeConfigurationRecorders(ctx, &configservice.DescribeConfigurationRecordersInput{})
-	}()
-	go func() {
-		defer wg.Done()
-		sts, err2 = api.DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{})
-	}()
-	wg.Wait()
-	if err1 != nil {
-		p.fail("config", region, "DescribeConfigurationRecorders", err1)
-	}
-	if err2 != nil {
-		p.fail("config", region, "DescribeConfigurationRecorderStatus", err2)
-	}
-	if err1 != nil || err2 != nil {
+	recs, err := api.DescribeConfigurationRecorders(ctx, &configservice.DescribeConfigurationRecordersInput{})
+	if err != nil {
+		p.fail("config", region, "DescribeConfigurationRecorders", err)
 		return
 	}
 	list := []ConfigRecorder{}
-	for _, r := range recs.ConfigurationRecorders {
-		cr := ConfigRecorder{Name: aws.ToString(r.Name)}
-		if r.RecordingGroup != nil {
-			cr.AllSupported = r.RecordingGroup.AllSupported
+	if len(recs.ConfigurationRecorders) > 0 { // the status only matters when there is a recorder
+		sts, err := api.DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{})
+		if err != nil {
+			p.fail("config", region, "DescribeConfigurationRecorderStatus", err)
+			return
 		}
-		for _, st := range sts.ConfigurationRecordersStatus {
-			if aws.ToString(st.Name) == cr.Name {
-				cr.Recording, cr.LastStatus = st.Recording, string(st.LastStatus)
+		for _, r := range recs.ConfigurationRecorders {
+			cr := ConfigRecorder{Name: aws.ToString(r.Name)}
+			if r.RecordingGroup != nil {
+				cr.AllSupported = r.RecordingGroup.AllSupported
 			}
+			for _, st := range sts.ConfigurationRecordersStatus {
+				if aws.ToString(st.Name) == cr.Name {
+					cr.Recording, cr.LastStatus = st.Recording, string(st.LastStatus)
+				}
+			}
+			list = append(list, cr)
 		}
-		list = append(list, cr)
 	}
 	p.locked(func(s *Services) { s.ConfigRecorders[region] = list })
 }

@@ -62,9 +62,6 @@ func TestCollectServicesHardened(t *testing.T) {
 	if c := s.AlternateContacts["SECURITY"]; c == nil || c.Email != "security@hardened.example" {
 		t.Fatalf("contacts = %+v", s.AlternateContacts)
 	}
-	if _, ok := s.AlternateContacts["OPERATIONS"]; !ok || s.AlternateContacts["OPERATIONS"] != nil {
-		t.Fatalf("unset OPERATIONS contact should be present and nil: %+v", s.AlternateContacts)
-	}
 }
 
 // An empty account: collected, and nothing there (empty, not nil).
@@ -74,7 +71,7 @@ func TestCollectServicesEmpty(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatalf("errors: %v", errs)
 	}
-	if svc.Trails == nil || len(svc.Trails) != 0 || svc.Budgets == nil || svc.Alarms == nil || svc.MetricFilters == nil || svc.AnomalyMonitors == nil {
+	if svc.Trails == nil || len(svc.Trails) != 0 || svc.Budgets == nil || svc.Alarms == nil || svc.MetricFilters == nil || svc.AnomalyMonitors == nil || svc.ConfigRecorders["us-east-1"] == nil {
 		t.Fatalf("empty parts must be collected as empty: %+v", svc)
 	}
 	if d, ok := svc.GuardDuty["eu-west-1"]; !ok || d != nil {
