@@ -26,6 +26,7 @@ func init() { register(newTrailCmd) }
 // trailFlags are the input and window flags every trail subcommand shares.
 type trailFlags struct {
 	in            []string
+	baseline      []string
 	since, until  string
 	lookup        bool
 	baselineUntil string
@@ -40,6 +41,7 @@ func (f *trailFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&f.since, "since", "", "only records at or after this time (RFC 3339, a date, or a duration ago such as 72h)")
 	fl.StringVar(&f.until, "until", "", "only records at or before this time (same forms as --since)")
 	fl.StringVar(&f.baselineUntil, "baseline-until", "", "end of the period the detectors treat as normal (default: the first half of the data)")
+	fl.StringArrayVar(&f.baseline, "baseline", nil, "earlier CloudTrail (file, folder or s3:// prefix) that only teaches the detectors what is normal (repeatable)")
 	fl.StringArrayVar(&f.rules, "rules", nil, "a folder of extra Sigma rules to run with the built-in ones (repeatable)")
 }
 
@@ -292,6 +294,23 @@ func (f *trailFlags) prepare(ctx context.Context, g *Globals, args []string) (*t
 	run.engine = trail.NewEngine(extra...)
 	for _, e := range run.engine.Skipped {
 		fmt.Fprintf(g.Stderr, "accountguard: trail: %v\n", e)
+	}
+	if len(f.baseline) > 0 {
+		// the baseline precedes the hunted window: its own window ends where that one starts
+		bw := trail.Window{Regions: w.Regions, Until: w.Since}
+		var local []string
+		for _, in := range f.baseline {
+			if strings.HasPrefix(in, "s3://") {
+				srcs, errs := s3Sources(ctx, g, in, bw)
+				run.opt.Baseline = append(run.opt.Baseline, srcs...)
+				run.errs = append(run.errs, errs...)
+				continue
+			}
+			local = append(local, in)
+		}
+		srcs, errs := trail.Files(local, bw)
+		run.opt.Baseline = append(run.opt.Baseline, srcs...)
+		run.errs = append(run.errs, errs...)
 	}
 	var local []string
 	for _, in := range inputs {

@@ -39,8 +39,11 @@ func NewEngine(extra ...fs.FS) *Engine {
 type HuntOptions struct {
 	ReadOptions
 	// BaselineUntil ends the period treated as normal by the detectors; zero means the
-	// first half of the data's time span.
+	// first half of the data's time span, or the end of Baseline's records when given.
 	BaselineUntil time.Time
+	// Baseline are earlier records (a longer window) that only teach the detectors what is
+	// normal: no rule runs on them and nothing in them is reported.
+	Baseline []Source
 }
 
 // Match is every record one rule matched for one actor.
@@ -142,6 +145,29 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 	for i := range workers {
 		workers[i] = &worker{m: e.Set.Matcher(), state: detect.NewState(), matches: map[*sigma.Rule]map[string]*Match{}}
 	}
+	var (
+		baseErrs []error
+		baseMax  time.Time
+	)
+	if len(opt.Baseline) > 0 {
+		maxes := make([]time.Time, len(workers))
+		bopt := opt.ReadOptions
+		bopt.Window = Window{Regions: opt.Regions, Until: opt.Since} // before the hunted window
+		_, baseErrs = Read(ctx, opt.Baseline, bopt, func(wi int, ev *event.Event) {
+			w := workers[wi]
+			t, _ := ParseTime(ev.Str(event.EventTime))
+			if t.After(maxes[wi]) {
+				maxes[wi] = t
+			}
+			w.obs.FromEvent(ev, t)
+			w.state.Observe(&w.obs)
+		})
+		for _, m := range maxes {
+			if m.After(baseMax) {
+				baseMax = m
+			}
+		}
+	}
 	st, errs := Read(ctx, srcs, opt.ReadOptions, func(wi int, ev *event.Event) {
 		w := workers[wi]
 		t, _ := ParseTime(ev.Str(event.EventTime))
@@ -173,7 +199,7 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 			}
 		}
 	})
-	res := &Result{Stats: st, Errors: errs, State: workers[0].state}
+	res := &Result{Stats: st, Errors: append(baseErrs, errs...), State: workers[0].state}
 	merged := map[*sigma.Rule]map[string]*Match{}
 	var created []Created
 	for i, w := range workers {
@@ -209,6 +235,9 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 		return strings.Compare(a.Rule.File+a.Actor, b.Rule.File+b.Actor)
 	})
 	res.Baseline = detect.DefaultBaseline(res.State)
+	if !baseMax.IsZero() {
+		res.Baseline.Until = baseMax
+	}
 	if !opt.BaselineUntil.IsZero() {
 		res.Baseline.Until = opt.BaselineUntil
 	}

@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/accountguard/accountguard/internal/awssim"
 	"github.com/accountguard/accountguard/internal/finding"
 )
 
@@ -112,5 +114,50 @@ func TestAttributionStratus(t *testing.T) {
 	}
 	if instances == 0 {
 		t.Error("no instance attributed")
+	}
+}
+
+// TestHuntWithEarlierBaseline: records before the hunted window only teach the detectors.
+// The leaked-key trail cut in two: hunting only the last 3 days finds the new IP of the
+// ci-deploy key only when the earlier days are given as the baseline.
+func TestHuntWithEarlierBaseline(t *testing.T) {
+	sc, err := awssim.LoadScenario("leaked-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := awssim.New(sc, awssim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := awssim.ExportTrail(srv.Trail(), dir); err != nil {
+		t.Fatal(err)
+	}
+	gt := srv.GroundTruth()
+	w := Window{Since: gt.Start.Add(-2 * time.Hour)}
+	srcs, _ := Files([]string{dir}, w)
+	base, _ := Files([]string{dir}, Window{Until: w.Since})
+	e := NewEngine()
+	has := func(res *Result) bool {
+		for _, a := range res.Alerts {
+			if a.Detector.ID == "ag-detect-new-source-ip" && a.Actor != nil && a.Actor.ID == gt.LeakedKey {
+				return true
+			}
+		}
+		return false
+	}
+	alone := e.Hunt(t.Context(), srcs, HuntOptions{ReadOptions: ReadOptions{Window: w}})
+	with := e.Hunt(t.Context(), srcs, HuntOptions{ReadOptions: ReadOptions{Window: w}, Baseline: base})
+	if len(with.Errors) > 0 {
+		t.Fatal(with.Errors)
+	}
+	if has(alone) {
+		t.Error("without the earlier window the key has no normal IP to differ from")
+	}
+	if !has(with) {
+		t.Errorf("with the earlier window as baseline the leaked key's new IP is not found (baseline until %s)", with.Baseline.Until)
+	}
+	if with.Stats.Records != alone.Stats.Records {
+		t.Errorf("baseline records were hunted: %d vs %d", with.Stats.Records, alone.Stats.Records)
 	}
 }
