@@ -107,3 +107,19 @@ func TestPartialClone(t *testing.T) {
 		t.Error("the checked-out blobs were not scanned")
 	}
 }
+
+// A clone made with --shared borrows every object from its source (objects/info/alternates).
+func TestAlternates(t *testing.T) {
+	src, _, _, _ := historyRepo(t)
+	git(t, src, "repack", "-adq")
+	clone := filepath.Join(t.TempDir(), "clone")
+	git(t, src, "clone", "-q", "--shared", src, clone)
+	git(t, clone, "fetch", "-q", "origin", "+refs/heads/*:refs/heads/*", "--update-head-ok")
+	res, err := ScanGit(t.Context(), clone, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys := byKey(res.Hits); len(keys[keyA]) != 1 || len(keys[keyB]) != 1 || len(keys[keyC]) != 1 || len(res.Stats.Missing) != 0 {
+		t.Errorf("keys %v, missing %v", keys, res.Stats.Missing)
+	}
+}
