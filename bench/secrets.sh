@@ -7,7 +7,8 @@
 #          of 10,000+ commits is generated reproducibly by bench/secrets/gen.py (Go standard
 #          library source edited commit by commit, branches, merges with content of their
 #          own, planted keys) and repacked as a server would (git repack -adf).
-# env: RUNS (default 3), ACCOUNTGUARD_BIN (a built binary instead of building this tree), BENCH_WORK (default bench/secrets/_work: binaries, generated repo)
+# env: RUNS (default 3), DENSE=1 (generate with test fixtures full of keys, as in an AWS
+#   mocking library), ACCOUNTGUARD_BIN (a built binary instead of building this tree), BENCH_WORK (default bench/secrets/_work: binaries, generated repo)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -33,13 +34,15 @@ fi
 repo=${1:-}
 truth=""
 if [ -z "$repo" ]; then
-	repo=$work/repo
+	name=repo
+	[ -n "${DENSE:-}" ] && name=repo-dense
+	repo=$work/$name
 	if [ ! -d "$repo/.git" ]; then
 		echo "generating $repo" >&2
-		python3 "$here/secrets/gen.py" "$repo"
+		python3 "$here/secrets/gen.py" "$repo" ${DENSE:+--dense}
 		git -C "$repo" repack -adf -q --window=10 --depth=50
 	fi
-	truth=$work/repo.truth.txt
+	truth=$work/$name.truth.txt
 fi
 repo=$(cd "$repo" && pwd)
 commits=$(git -C "$repo" rev-list --all | wc -l)

@@ -12,7 +12,12 @@ are written to truth.txt (one per line, with where they were planted).
 
 The stream goes to git fast-import, which makes 10,000+ commits in seconds.
 
-usage: gen.py OUTDIR [COMMITS]
+With --dense, a fifth of the commits also edit test fixtures full of AWS keys (as in
+an AWS mocking library such as moto): keys rotated in place, lines added and removed. It
+stresses the candidate path, where new bytes that may hold a key make their blob be read
+whole.
+
+usage: gen.py OUTDIR [COMMITS] [--dense]
 """
 import base64
 import hashlib
@@ -21,8 +26,10 @@ import random
 import subprocess
 import sys
 
-out = sys.argv[1]
-n_commits = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+dense = "--dense" in sys.argv
+out = args[0]
+n_commits = int(args[1]) if len(args) > 1 else 10000
 rng = random.Random(20260101)
 
 goroot = subprocess.check_output(["go", "env", "GOROOT"], text=True).strip()
@@ -209,6 +216,20 @@ while commit_no < n_commits:
         state_main[p].insert(rng.randrange(len(state_main[p]) + 1), SYNTAXES[commit_no % len(SYNTAXES)](key, sec))
         ch[p] = "".join(state_main[p])
         truth.append((key, "in-source"))
+    elif dense and rng.random() < 0.2:
+        # a test fixture of keys: rotate one in place, or add one
+        p = f"tests/fixtures/creds_{rng.randrange(40)}.py"
+        lines = state_main.setdefault(p, [])
+        if not lines:  # new, or emptied by an edit
+            lines.append("# test credentials\n")
+        key, sec = new_key(), new_secret()
+        line = f"    ('{key}', '{sec}'),\n"
+        if len(lines) > 5 and rng.random() < 0.5:
+            lines[rng.randrange(1, len(lines))] = line
+        else:
+            lines.insert(rng.randrange(1, len(lines) + 1), line)
+        ch[p] = "".join(lines)
+        truth.append((key, "dense-fixture"))
     elif commit_no % 131 == 0:
         # a credentials file added and deleted in the next commit
         key, sec = new_key(), new_secret()

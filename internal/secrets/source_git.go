@@ -133,6 +133,7 @@ func ScanGit(ctx context.Context, repo string, o Options) (Result, error) {
 	wg.Wait()
 	slog.Debug("blobs read whole", "repo", repo, "blobs", len(toRead), "at", time.Since(start))
 	bg.Wait()
+	slog.Debug("history read", "repo", repo, "commits", len(prov.commits), "at", time.Since(start))
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
@@ -162,6 +163,7 @@ func ScanGit(ctx context.Context, repo string, o Options) (Result, error) {
 		}
 	}
 	res.Hits = firstIntroductions(res.Hits, prov)
+	slog.Debug("secrets de-duplicated", "repo", repo, "secrets", len(res.Hits), "at", time.Since(start))
 	var errs []error
 	if n := len(res.Stats.Unreadable); n > 0 {
 		errs = append(errs, fmt.Errorf("%d objects unreadable (corrupt pack or object), every other object scanned: %s", n, strings.Join(res.Stats.Unreadable[:min(n, 5)], ", ")))
@@ -176,29 +178,38 @@ func ScanGit(ctx context.Context, repo string, o Options) (Result, error) {
 }
 
 // firstIntroductions keeps one hit per secret and detector: the one from the earliest
-// commit (unreachable blobs last), then the lowest line.
+// commit (unreachable blobs last), then the lowest line. A secret in a file edited a
+// thousand times is in a thousand blobs; it is reported once.
 func firstIntroductions(hits []Hit, prov *provenance) []Hit {
-	order := func(h Hit) int {
-		if p, ok := prov.first[h.Loc.Blob]; ok {
-			return p.commit
-		}
-		return len(prov.commits)
+	type keyed struct {
+		key   string // rule and fingerprint, computed once per hit
+		order int
+		hit   Hit
 	}
-	slices.SortStableFunc(hits, func(a, b Hit) int {
-		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
+	ks := make([]keyed, len(hits))
+	for i, h := range hits {
+		order := len(prov.commits)
+		if p, ok := prov.first[h.Loc.Blob]; ok {
+			order = p.commit
+		}
+		ks[i] = keyed{key: h.Rule + "\x00" + h.Secret.Fingerprint(), order: order, hit: h}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.Secret.Fingerprint(), b.Secret.Fingerprint()); c != 0 {
+		if c := a.order - b.order; c != 0 {
 			return c
 		}
-		if c := order(a) - order(b); c != 0 {
-			return c
-		}
-		return a.Loc.Line - b.Loc.Line
+		return a.hit.Loc.Line - b.hit.Loc.Line
 	})
-	return slices.CompactFunc(hits, func(a, b Hit) bool {
-		return a.Rule == b.Rule && a.Secret.Fingerprint() == b.Secret.Fingerprint()
-	})
+	out := hits[:0]
+	for i, k := range ks {
+		if i == 0 || k.key != ks[i-1].key {
+			out = append(out, k.hit)
+		}
+	}
+	return out
 }
 
 // listBlobs lists every blob in the object store in pack order (--unordered), which keeps
