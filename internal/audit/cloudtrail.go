@@ -40,11 +40,11 @@ func init() {
 			if unknown != "" || r.Status == finding.Unknown {
 				return []Result{r}
 			}
-			detail := "the account has no trail"
-			if len(why) > 0 {
-				detail = "no trail qualifies: " + strings.Join(why, "; ")
+			if len(why) == 0 {
+				return []Result{x.fail("AwsAccount", x.accountARN(), finding.Text{En: "the account has no trail", Ko: "계정에 추적이 없습니다"})}
 			}
-			return []Result{x.fail("AwsAccount", x.accountARN(), finding.Text{En: detail, Ko: "조건을 만족하는 추적이 없습니다: " + strings.TrimPrefix(detail, "no trail qualifies: ")})}
+			list := strings.Join(why, "; ")
+			return []Result{x.fail("AwsAccount", x.accountARN(), finding.Text{En: "no trail qualifies: " + list, Ko: "조건을 만족하는 추적이 없습니다: " + list})}
 		},
 	})
 	register(&Check{
@@ -81,6 +81,9 @@ func init() {
 		Remediation: finding.Text{En: "Turn on S3 Block Public Access for the trail's bucket and remove any public grant from its policy and ACL.", Ko: "추적 버킷에 S3 퍼블릭 액세스 차단을 켜고 버킷 정책과 ACL에서 공개 권한을 삭제하세요."},
 		CIS7:        "4.4", CIS3: "", FSBP: []string{"CloudTrail.6"},
 		Run: func(x *Ctx) []Result {
+			if trails, _, ok := x.trails(); ok && len(trails) == 0 {
+				return nil // no trail, no trail bucket: trail-multi-region reports the missing trail
+			}
 			return x.eachTrail(func(t inventory.Trail) (finding.Status, string, string) {
 				switch {
 				case t.BucketPublic == nil:

@@ -29,6 +29,7 @@ func init() {
 		sample{check: "trail-kms", name: "sse-s3", want: finding.Fail, mutate: trail(func(t *inventory.Trail) { t.KMSKeyID = "" })},
 		sample{check: "trail-kms", name: "not collected", want: finding.Unknown, mutate: func(s *inventory.Snapshot) { s.Services.Trails = nil }},
 		sample{check: "trail-bucket-public", name: "private", want: finding.Pass},
+		sample{check: "trail-bucket-public", name: "no trail, no bucket", want: finding.Pass, mutate: noTrails},
 		sample{check: "trail-bucket-public", name: "public", want: finding.Fail, mutate: trail(func(t *inventory.Trail) { t.BucketPublic = ptr(true) })},
 		sample{check: "trail-bucket-public", name: "status denied", want: finding.Unknown, missing: "s3:GetBucketPolicyStatus", mutate: func(s *inventory.Snapshot) {
 			s.Services.Trails[0].BucketPublic = nil
