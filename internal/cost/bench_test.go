@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // bigAccount is an account with many usage types: 40 services × 5 regions × 10 usage types
@@ -52,6 +54,22 @@ func BenchmarkReadCUR(b *testing.B) {
 		b.SetBytes(int64(buf.Len()))
 		for b.Loop() {
 			if _, err := ReadCURFile(path); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	d := bigAccount()
+	var rows []cur2Row
+	for i := range d.Days {
+		for _, l := range d.ByUsage {
+			rows = append(rows, cur2Row{Date: d.Day(i), Type: "Usage", Service: l.Key.Service, UsageType: l.Key.UsageType,
+				Region: l.Key.Region, Cost: l.Values[i], Currency: "USD", Account: "111122223333"})
+		}
+	}
+	pq := writeParquet(b, "cur.parquet", rows, parquet.MaxRowsPerRowGroup(100_000))
+	b.Run("accountguard-parquet", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := ReadCURFile(pq); err != nil {
 				b.Fatal(err)
 			}
 		}

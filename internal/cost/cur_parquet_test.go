@@ -32,14 +32,17 @@ type cur2BadRow struct {
 	Cost      string `parquet:"line_item_unblended_cost"`
 }
 
-func writeParquet[T any](t *testing.T, name string, rows []T) string {
+func writeParquet[T any](t testing.TB, name string, rows []T, opts ...parquet.WriterOption) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := parquet.NewGenericWriter[T](f, parquet.MaxRowsPerRowGroup(64))
+	if len(opts) == 0 {
+		opts = []parquet.WriterOption{parquet.MaxRowsPerRowGroup(64)} // several row groups even in small tests
+	}
+	w := parquet.NewGenericWriter[T](f, opts...)
 	if _, err := w.Write(rows); err != nil {
 		t.Fatal(err)
 	}
