@@ -211,7 +211,11 @@ func listChecks(g *Globals) error {
 		if c.Manual {
 			fix = "manual"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Severity, c.Practice, dashIfEmpty(c.CIS7), dashIfEmpty(strings.Join(c.FSBP, " ")), dashIfEmpty(fix), c.Title.In(g.Lang))
+		fsbp := strings.Join(c.FSBP, " ")
+		if len(c.FSBP) > 3 {
+			fsbp = fmt.Sprintf("%s … (%d controls)", c.FSBP[0], len(c.FSBP))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Severity, c.Practice, dashIfEmpty(c.CIS7), dashIfEmpty(fsbp), dashIfEmpty(fix), c.Title.In(g.Lang))
 	}
 	return tw.Flush()
 }
