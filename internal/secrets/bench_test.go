@@ -23,3 +23,16 @@ func BenchmarkScanPacks(b *testing.B) {
 		b.SetBytes(ps.bytes)
 	}
 }
+
+// BenchmarkScanGit is the whole history scan of ACCOUNTGUARD_BENCH_REPO.
+func BenchmarkScanGit(b *testing.B) {
+	repo := os.Getenv("ACCOUNTGUARD_BENCH_REPO")
+	if repo == "" {
+		b.Skip("set ACCOUNTGUARD_BENCH_REPO to a git repository")
+	}
+	for b.Loop() {
+		if _, err := ScanGit(b.Context(), repo, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

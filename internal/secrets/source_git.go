@@ -3,6 +3,7 @@ package secrets
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -181,10 +182,12 @@ func ScanGit(ctx context.Context, repo string, o Options) (Result, error) {
 // commit (unreachable blobs last), then the lowest line. A secret in a file edited a
 // thousand times is in a thousand blobs; it is reported once.
 func firstIntroductions(hits []Hit, prov *provenance) []Hit {
+	// Small keys are sorted, not the hits: a hit is a few hundred bytes.
 	type keyed struct {
-		key   string // rule and fingerprint, computed once per hit
-		order int
-		hit   Hit
+		key         string // rule and fingerprint, computed once per hit
+		order, line int
+		blob        string
+		i           int
 	}
 	ks := make([]keyed, len(hits))
 	for i, h := range hits {
@@ -192,21 +195,16 @@ func firstIntroductions(hits []Hit, prov *provenance) []Hit {
 		if p, ok := prov.first[h.Loc.Blob]; ok {
 			order = p.commit
 		}
-		ks[i] = keyed{key: h.Rule + "\x00" + h.Secret.Fingerprint(), order: order, hit: h}
+		ks[i] = keyed{key: h.Rule + "\x00" + h.Secret.Fingerprint(), order: order, line: h.Loc.Line, blob: h.Loc.Blob, i: i}
 	}
-	slices.SortStableFunc(ks, func(a, b keyed) int {
-		if c := strings.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		if c := a.order - b.order; c != 0 {
-			return c
-		}
-		return a.hit.Loc.Line - b.hit.Loc.Line
+	slices.SortFunc(ks, func(a, b keyed) int {
+		return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.order, b.order),
+			cmp.Compare(a.line, b.line), strings.Compare(a.blob, b.blob), cmp.Compare(a.i, b.i))
 	})
-	out := hits[:0]
-	for i, k := range ks {
-		if i == 0 || k.key != ks[i-1].key {
-			out = append(out, k.hit)
+	var out []Hit
+	for j, k := range ks {
+		if j == 0 || k.key != ks[j-1].key {
+			out = append(out, hits[k.i])
 		}
 	}
 	return out
