@@ -135,7 +135,23 @@ type worker struct {
 	obs     detect.Obs
 	matches map[*sigma.Rule]map[string]*Match
 	created []Created
+	seen    map[string]int // created, by type, ID and creator: see keepCreated
 	account string
+}
+
+// keepCreated adds c unless the same creator already created the same resource ID (a
+// replayed or duplicated record): one resource has one creation, and memory follows the
+// number of resources, not of records.
+func keepCreated(list *[]Created, seen map[string]int, c Created) {
+	k := c.Type + "\x00" + c.ID + "\x00" + c.Actor
+	if i, ok := seen[k]; ok {
+		if c.Time.Before((*list)[i].Time) {
+			(*list)[i] = c
+		}
+		return
+	}
+	seen[k] = len(*list)
+	*list = append(*list, c)
 }
 
 // Hunt reads srcs once, running every rule and feeding every detector, and attributes
@@ -143,7 +159,7 @@ type worker struct {
 func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Result {
 	workers := make([]*worker, opt.NumWorkers())
 	for i := range workers {
-		workers[i] = &worker{m: e.Set.Matcher(), state: detect.NewState(), matches: map[*sigma.Rule]map[string]*Match{}}
+		workers[i] = &worker{m: e.Set.Matcher(), state: detect.NewState(), matches: map[*sigma.Rule]map[string]*Match{}, seen: map[string]int{}}
 	}
 	var (
 		baseErrs []error
@@ -195,18 +211,23 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 		})
 		if len(w.obs.ErrorCode) == 0 {
 			if _, ok := creators[string(w.obs.EventName)]; ok {
-				w.created = append(w.created, createdBy(ev, t, w.obs.Identity, actor)...)
+				for _, c := range createdBy(ev, t, w.obs.Identity, actor) {
+					keepCreated(&w.created, w.seen, c)
+				}
 			}
 		}
 	})
 	res := &Result{Stats: st, Errors: append(baseErrs, errs...), State: workers[0].state}
 	merged := map[*sigma.Rule]map[string]*Match{}
 	var created []Created
+	seen := map[string]int{}
 	for i, w := range workers {
 		if i > 0 {
 			res.State.Merge(w.state)
 		}
-		created = append(created, w.created...)
+		for _, c := range w.created {
+			keepCreated(&created, seen, c)
+		}
 		if res.Account == "" {
 			res.Account = w.account
 		}

@@ -32,24 +32,30 @@ func init() {
 func detectDeniedStorm(s *State, _ Baseline) []Alert {
 	var out []Alert
 	for _, a := range sortedActors(s) {
-		if len(a.Denied) < stormCalls {
+		total := 0
+		for _, c := range a.Denied {
+			total += c.Count
+		}
+		if total < stormCalls {
 			continue
 		}
 		sortCalls(a.Denied)
 		for i := range a.Denied {
 			names := map[string]bool{}
 			var ids []string
+			calls := 0
 			j := i
 			for ; j < len(a.Denied) && a.Denied[j].Time.Sub(a.Denied[i].Time) <= stormWindow; j++ {
 				names[a.Denied[j].Name] = true
 				ids = append(ids, a.Denied[j].ID)
+				calls += a.Denied[j].Count
 			}
-			if len(ids) < stormCalls || len(names) < stormNames {
+			if calls < stormCalls || len(names) < stormNames {
 				continue
 			}
 			out = append(out, Alert{
 				Actor: a, Time: a.Denied[i].Time, Region: a.Denied[i].Region, IP: a.Denied[i].IP, EventIDs: ids,
-				Detail: fmt.Sprintf("%d denied calls of %d APIs (%s) within %s", len(ids), len(names), strings.Join(sortedKeys(names), ", "), stormWindow),
+				Detail: fmt.Sprintf("%d denied calls of %d APIs (%s) within %s", calls, len(names), strings.Join(sortedKeys(names), ", "), stormWindow),
 			})
 			break
 		}

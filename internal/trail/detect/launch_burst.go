@@ -40,12 +40,14 @@ func detectLaunchBurst(s *State, b Baseline) []Alert {
 		sortCalls(calls)
 		for i := range calls {
 			var regions, ids []string
+			n := 0
 			j := i
 			for ; j < len(calls) && calls[j].Time.Sub(calls[i].Time) <= burstWindow; j++ {
 				if !slices.Contains(regions, calls[j].Region) {
 					regions = append(regions, calls[j].Region)
 				}
 				ids = append(ids, calls[j].ID)
+				n += calls[j].Count
 			}
 			if len(regions) < burstRegions || !anyNew(s, regions, b) {
 				continue
@@ -53,7 +55,7 @@ func detectLaunchBurst(s *State, b Baseline) []Alert {
 			slices.Sort(regions)
 			out = append(out, Alert{
 				Actor: s.Actors[actor], Time: calls[i].Time, Region: calls[i].Region, IP: calls[i].IP, EventIDs: ids,
-				Detail: fmt.Sprintf("%d launch calls in %d regions (%s) within %s of %s", len(ids), len(regions), strings.Join(regions, ", "), calls[j-1].Time.Sub(calls[i].Time).Round(time.Second), calls[i].Time.Format("2006-01-02 15:04")),
+				Detail: fmt.Sprintf("%d launch calls in %d regions (%s) within %s of %s", n, len(regions), strings.Join(regions, ", "), calls[j-1].Time.Sub(calls[i].Time).Round(time.Second), calls[i].Time.Format("2006-01-02 15:04")),
 			})
 			break // one alert per identity: the first burst
 		}

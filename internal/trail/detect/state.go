@@ -87,6 +87,18 @@ type Call struct {
 	Actor    string
 	Error    string
 	Resource string // what was asked for, when it matters (instance type …)
+	// Count is how many calls this one stands for: calls of the same API in the same
+	// minute and region by the same identity are kept once, so memory follows the time
+	// span, not the number of records.
+	Count int
+}
+
+// callKey identifies the calls kept once: kind of list, minute, API, region.
+type callKey struct {
+	kind   callKind
+	minute int64
+	name   string
+	region string
 }
 
 // Actor is everything the detectors keep about one identity.
@@ -105,6 +117,7 @@ type Actor struct {
 	Recon            map[int64]string // minute → an enumeration call made in it
 	Persist          []Call
 	Denied           []Call
+	calls            map[callKey]int // index into Persist or Denied
 }
 
 // State is one reader goroutine's fold of the records it saw; Merge combines them.
@@ -113,6 +126,7 @@ type State struct {
 	Actors   map[string]*Actor
 	Regions  map[string]*Seen // first successful regional activity, account-wide
 	Launches []Call
+	launches map[callKey]int // index into Launches
 
 	lastRegion  string
 	lastRegionS *Seen
@@ -120,7 +134,7 @@ type State struct {
 
 // NewState returns an empty State.
 func NewState() *State {
-	return &State{Actors: map[string]*Actor{}, Regions: map[string]*Seen{}}
+	return &State{Actors: map[string]*Actor{}, Regions: map[string]*Seen{}, launches: map[callKey]int{}}
 }
 
 // globalSources are services whose records carry us-east-1 (or the caller's region)
@@ -154,7 +168,7 @@ func (s *State) Observe(o *Obs) {
 		a = &Actor{
 			ID: string(aid), ARN: string(o.Identity.ARN), KeyID: string(o.Identity.AccessKeyID),
 			UserName: string(o.Identity.UserName), Type: string(o.Identity.Type),
-			IPs: map[string]*Seen{}, Agents: map[string]*Seen{}, Recon: map[int64]string{},
+			IPs: map[string]*Seen{}, Agents: map[string]*Seen{}, Recon: map[int64]string{}, calls: map[callKey]int{},
 		}
 		s.Actors[a.ID] = a
 	}
@@ -177,7 +191,7 @@ func (s *State) Observe(o *Obs) {
 	kind := kinds[string(o.EventName)]
 	if failed {
 		if isDenied(o.ErrorCode) {
-			a.Denied = append(a.Denied, s.call(o, a))
+			keepCall(&a.Denied, a.calls, kindDenied, s.call(o, a))
 		}
 		return
 	}
@@ -195,10 +209,35 @@ func (s *State) Observe(o *Obs) {
 			a.Recon[m] = string(o.EventName)
 		}
 	case kindPersistence:
-		a.Persist = append(a.Persist, s.call(o, a))
+		keepCall(&a.Persist, a.calls, kindPersistence, s.call(o, a))
 	case kindLaunch:
-		s.Launches = append(s.Launches, s.call(o, a))
+		keepCall(&s.Launches, s.launches, kindLaunch, s.call(o, a))
 	}
+}
+
+// keepCall adds c to list unless a call of the same API, minute and region (and actor, for
+// account-wide lists) is there already, in which case that one counts it and keeps the
+// earlier of the two as evidence.
+func keepCall(list *[]Call, idx map[callKey]int, kind callKind, c Call) {
+	k := callKey{kind: kind, minute: c.Time.Unix() / 60, name: c.Name, region: c.Region}
+	if kind == kindLaunch {
+		k.name += "\x00" + c.Actor
+	}
+	if c.Count == 0 {
+		c.Count = 1
+	}
+	if i, ok := idx[k]; ok {
+		have := &(*list)[i]
+		if c.Time.Before(have.Time) || (c.Time.Equal(have.Time) && c.ID < have.ID) {
+			c.Count += have.Count
+			*have = c
+		} else {
+			have.Count += c.Count
+		}
+		return
+	}
+	idx[k] = len(*list)
+	*list = append(*list, c)
 }
 
 type callKind uint8
@@ -208,6 +247,7 @@ const (
 	kindRecon
 	kindPersistence
 	kindLaunch
+	kindDenied
 )
 
 // kinds classifies eventNames in one map lookup per record.
@@ -280,11 +320,17 @@ func (s *State) Merge(o *State) {
 				a.Recon[m] = n
 			}
 		}
-		a.Persist = append(a.Persist, oa.Persist...)
-		a.Denied = append(a.Denied, oa.Denied...)
+		for _, c := range oa.Persist {
+			keepCall(&a.Persist, a.calls, kindPersistence, c)
+		}
+		for _, c := range oa.Denied {
+			keepCall(&a.Denied, a.calls, kindDenied, c)
+		}
 	}
 	mergeSeen(s.Regions, o.Regions)
-	s.Launches = append(s.Launches, o.Launches...)
+	for _, c := range o.Launches {
+		keepCall(&s.Launches, s.launches, kindLaunch, c)
+	}
 }
 
 func mergeSeen(dst, src map[string]*Seen) {
