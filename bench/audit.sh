@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-10}
 cd "$root"
 echo "== audit (inventory + posture services + checks)"
-go test ./internal/cli/ -run '^$' -bench BenchmarkAuditLeakedKey -benchtime "${runs}x" -count 1 | grep Benchmark
+AUDIT_BENCH_IAM_RPS= go test ./internal/cli/ -run '^$' -bench BenchmarkAuditLeakedKey -benchtime "${runs}x" -count 1 | grep Benchmark
 echo "== peer: inventory only"
 go test ./internal/inventory/ -run '^$' -bench BenchmarkInventoryLeakedKey -benchtime "${runs}x" -count 1 | grep Benchmark
 if [ -n "${AUDIT_BENCH_IAM_RPS:-}" ]; then
