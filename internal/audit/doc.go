@@ -7,8 +7,8 @@
 // journal, undo).
 //
 // Checks read only the snapshot: they must never call AWS, and data a collection could not
-// read must make a check unknown — never pass. Only the fixes (fix*.go) call AWS, and only
-// after the caller's account has been checked against the snapshot's. OCSF and ASFF are
+// read must make a check unknown — never pass. Only the fixes call AWS (fix_aws.go, through the
+// SDK), and only after the caller's account has been checked against the snapshot's. OCSF and ASFF are
 // written by hand from their published schemas because no maintained Go library for either
 // exists; the field tests pin the required fields.
 package audit

@@ -38,8 +38,23 @@ type Action struct {
 	Why     string         `json:"why,omitempty"`
 }
 
-// Permission is the IAM action the call needs.
+// Permission is the API call ("s3:PutPublicAccessBlock"); see IAMAction for the permission.
 func (a Action) Permission() string { return a.Service + ":" + a.Op }
+
+// iamActions are the calls whose IAM action is named differently from the operation.
+var iamActions = map[string]string{
+	"s3:PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+	"budgets:CreateBudget":    "budgets:ModifyBudget",
+	"budgets:DeleteBudget":    "budgets:ModifyBudget",
+}
+
+// IAMAction is the IAM action that authorizes the call (docs/iam-policy-audit-fix.json).
+func (a Action) IAMAction() string {
+	if v, ok := iamActions[a.Permission()]; ok {
+		return v
+	}
+	return a.Permission()
+}
 
 func (a Action) String() string {
 	where := ""
@@ -248,7 +263,7 @@ func Apply(ctx context.Context, p *Plan, c Caller, journalPath string, progress 
 		if err != nil {
 			rec.Error = err.Error()
 			_ = j.write(rec)
-			return fmt.Errorf("%s (fix %s): %w", a.Permission(), a.Fix, err)
+			return fmt.Errorf("%s (fix %s; needs %s): %w", a.Permission(), a.Fix, a.IAMAction(), err)
 		}
 		rec.Undo = c.Undo(a, before, out)
 		if err := j.write(rec); err != nil {
