@@ -92,17 +92,17 @@ type ocsfRemediation struct {
 
 var ocsfSeverity = map[finding.Severity]int{finding.Info: 1, finding.Low: 2, finding.Medium: 3, finding.High: 4, finding.Critical: 5}
 
-// ocsfComplianceStatus maps a check status to OCSF's compliance status (1 Pass, 3 Fail, 0 Unknown, 99 Other).
+// ocsfComplianceStatus maps a check status to OCSF's compliance status: 1 Pass, 2 Warning
+// ("did not yield a result due to missing information": our unknown), 3 Fail. A muted
+// finding still failed; its finding status says it is suppressed.
 func ocsfComplianceStatus(s finding.Status) (int, string) {
 	switch s {
 	case finding.Pass:
 		return 1, "Pass"
-	case finding.Fail:
+	case finding.Fail, finding.Muted:
 		return 3, "Fail"
-	case finding.Muted:
-		return 99, "Muted"
 	}
-	return 0, "Unknown"
+	return 2, "Warning"
 }
 
 // ToOCSF converts one finding to an OCSF Compliance Finding.
@@ -119,6 +119,9 @@ func ToOCSF(f finding.Finding, r *Report) any {
 			CreatedTime: f.Time.UnixMilli()},
 		Compliance: ocsfCompliance{Control: f.RuleID, StatusID: statusID, Status: status},
 		Cloud:      ocsfCloud{Provider: "AWS", Region: f.Region, Account: ocsfAccount{UID: f.Account, TypeID: 10, Type: "AWS Account"}},
+	}
+	if f.Status == finding.Muted {
+		o.StatusID, o.Status = 3, "Suppressed"
 	}
 	if o.Message == "" {
 		o.Message = f.RuleID

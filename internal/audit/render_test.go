@@ -88,6 +88,7 @@ func TestOCSFRequiredFields(t *testing.T) {
 		t.Fatal("no findings")
 	}
 	statuses := map[float64]bool{}
+	suppressed := 0
 	for _, f := range out {
 		for _, k := range spec.Required {
 			if v, ok := f[k]; !ok || v == nil {
@@ -122,14 +123,23 @@ func TestOCSFRequiredFields(t *testing.T) {
 		}
 		st, _ := lookup(f, "compliance.status_id")
 		statuses[st.(float64)] = true
+		if f["status_id"].(float64) == 3 {
+			suppressed++
+			if u, _ := lookup(f, "unmapped.mute_reason"); u == nil || st.(float64) != 3 {
+				t.Fatalf("suppressed finding without mute reason or not failing: %v", f)
+			}
+		}
 		if ts := f["time"].(float64); ts < 1e12 {
 			t.Fatalf("time %v is not in milliseconds", ts)
 		}
 	}
-	for _, want := range []float64{0, 1, 3, 99} { // unknown, pass, fail, muted
+	for _, want := range []float64{1, 2, 3} { // pass, warning (unknown), fail
 		if !statuses[want] {
 			t.Errorf("no finding with compliance.status_id %v", want)
 		}
+	}
+	if suppressed == 0 {
+		t.Error("the muted finding is not suppressed")
 	}
 }
 
