@@ -124,6 +124,19 @@ func ToASFF(f finding.Finding, r *Report, region string) asffFinding {
 	return a
 }
 
+// asffTypes are the ASFF resource types the checks produce; any other is "Other", as ASFF asks.
+var asffTypes = map[string]bool{"AwsAccount": true, "AwsIamUser": true, "AwsIamAccessKey": true, "AwsEc2SecurityGroup": true, "AwsEc2Instance": true, "AwsCloudTrailTrail": true}
+
+func asffType(t string) string {
+	switch {
+	case t == "":
+		return "AwsAccount"
+	case asffTypes[t]:
+		return t
+	}
+	return "Other"
+}
+
 func nonEmpty(v, def string) string {
 	if v == "" {
 		return def

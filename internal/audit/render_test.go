@@ -196,6 +196,9 @@ func TestASFFRequiredFields(t *testing.T) {
 			t.Fatal("empty Resources or Types")
 		}
 		for _, rr := range res {
+			if typ := rr.(map[string]any)["Type"].(string); !asffTypes[typ] && typ != "Other" {
+				t.Fatalf("resource type %q is not an ASFF type", typ)
+			}
 			for _, k := range spec.ResourceRequired {
 				if rr.(map[string]any)[k] == "" {
 					t.Fatalf("resource lacks %s", k)
