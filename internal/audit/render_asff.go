@@ -83,7 +83,7 @@ func ToASFF(f finding.Finding, r *Report, region string) asffFinding {
 		Severity:    asffSeverity{Label: asffSeverityLabel[f.Severity]},
 		Title:       clip(f.Title.In(r.Lang), 256),
 		Description: clip(nonEmpty(f.Detail.In(r.Lang), f.Title.In(r.Lang)), 1024),
-		Resources:   []asffResource{{Type: nonEmpty(f.ResourceType, "AwsAccount"), Id: nonEmpty(f.Resource, "AWS::::Account:"+f.Account), Region: f.Region}},
+		Resources:   []asffResource{{Type: asffType(f.ResourceType), Id: nonEmpty(f.Resource, "AWS::::Account:"+f.Account), Region: f.Region}},
 		Workflow:    asffWorkflow{Status: "NEW"},
 		RecordState: "ACTIVE",
 		Region:      nonEmpty(f.Region, region),
