@@ -79,8 +79,8 @@ func runCost(ctx context.Context, g *Globals, o *costOptions) error {
 	if err := g.checkOutput("table", "json", "csv"); err != nil {
 		return err
 	}
-	if o.days < 1 || o.history < 0 {
-		return usageErr("--days must be at least 1 and --history not negative")
+	if o.days < 1 || o.history < 0 || o.days+o.history > cost.MaxDays {
+		return usageErr("--days must be at least 1, --history not negative, and both together at most %d", cost.MaxDays)
 	}
 	if o.det.MinImpact < 0 || o.det.MinPercent < 0 || o.det.FirstSpendFloor < 0 {
 		return usageErr("--min-impact, --min-percent and --first-spend-floor must not be negative")

@@ -42,8 +42,8 @@ type CostExplorer struct {
 func (c *CostExplorer) Fetch(ctx context.Context, start, end time.Time) (*Dataset, error) {
 	start, end = truncDay(start), truncDay(end)
 	days := int(math.Round(end.Sub(start).Hours() / 24))
-	if days <= 0 {
-		return nil, fmt.Errorf("cost explorer: empty period %s..%s", start.Format(DayLayout), end.Format(DayLayout))
+	if days <= 0 || days > MaxDays {
+		return nil, fmt.Errorf("cost explorer: period %s..%s: want 1 to %d days", start.Format(DayLayout), end.Format(DayLayout), MaxDays)
 	}
 	d := &Dataset{Account: c.Account, Source: "cost-explorer", Start: start, Days: days, Estimated: make([]bool, days), Unknown: make([]bool, days), FetchedAt: time.Now().UTC()}
 	b := newBuilder(start, days)

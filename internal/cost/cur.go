@@ -137,6 +137,9 @@ func ReadCUR(paths []string, onFile ...func(path string)) (*Dataset, []error) {
 			covered[d] = true
 		}
 	}
+	if err := checkSpan(all.first, all.last); err != nil {
+		return nil, append(errs, fmt.Errorf("CUR files together: %w", err))
+	}
 	d := all.dataset()
 	for i := range d.Days {
 		if !covered[d.Day(i)] {
@@ -265,6 +268,9 @@ func parseCURRows(path string, header []string, next func() ([]string, string, e
 	if cf.rows == 0 {
 		return nil, fmt.Errorf("CUR %s: no usage rows (%d non-usage rows left out): %w", path, cf.skippedFee, ErrEmpty)
 	}
+	if err := checkSpan(cf.first, cf.last); err != nil {
+		return nil, fmt.Errorf("CUR %s: %w", path, err)
+	}
 	return cf, nil
 }
 
@@ -369,6 +375,14 @@ func WriteCUR(w io.Writer, d *Dataset, format CURFormat) error {
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return fmt.Errorf("write CUR: %w", err)
+	}
+	return nil
+}
+
+// checkSpan refuses usage dates more than MaxDays apart.
+func checkSpan(first, last time.Time) error {
+	if days := int(last.Sub(first).Hours()/24) + 1; days > MaxDays {
+		return fmt.Errorf("usage dates span %d days (%s to %s), more than %d", days, first.Format(DayLayout), last.Format(DayLayout), MaxDays)
 	}
 	return nil
 }

@@ -67,6 +67,10 @@ type Dataset struct {
 	FetchedAt time.Time `json:"fetched_at,omitzero"`
 }
 
+// MaxDays bounds a dataset (ten years), so a stray date in an input cannot make the series
+// (lines × days) too large to hold.
+const MaxDays = 3660
+
 // ErrEmpty is returned for a dataset without days or without any cost line.
 var ErrEmpty = errors.New("empty cost series")
 
@@ -105,6 +109,9 @@ func (d *Dataset) IsUnknown(i int) bool { return i >= 0 && i < len(d.Unknown) &&
 func (d *Dataset) Validate() error {
 	if d.Days <= 0 || (len(d.ByRegion) == 0 && len(d.ByUsage) == 0) {
 		return ErrEmpty
+	}
+	if d.Days > MaxDays {
+		return fmt.Errorf("cost series: %d days, more than %d", d.Days, MaxDays)
 	}
 	if len(d.Estimated) != d.Days {
 		return fmt.Errorf("cost series: %d estimated flags for %d days", len(d.Estimated), d.Days)

@@ -77,6 +77,7 @@ func TestCURBadInput(t *testing.T) {
 		{"empty.csv", "", "empty file"},
 		{"onlyfees.csv", hdr + "2026-09-01T00:00:00Z,Tax,AmazonEC2,,us-east-1,1.5\n", "no usage rows"},
 		{"notcsv.csv.gz", "\x1f\x8bnot gzip", "gzip"},
+		{"span.csv", hdr + "0001-01-01T00:00:00Z,Usage,AmazonEC2,BoxUsage:m5.large,us-east-1,1\n9999-12-31T00:00:00Z,Usage,AmazonEC2,BoxUsage:m5.large,us-east-1,1\n", "more than 3660"},
 	} {
 		path := writeFile(t, tc.name, tc.content)
 		_, err := ReadCURFile(path)
