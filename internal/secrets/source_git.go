@@ -134,6 +134,9 @@ func ScanGit(ctx context.Context, repo string, o Options) (Result, error) {
 	wg.Wait()
 	slog.Debug("blobs read whole", "repo", repo, "blobs", len(toRead), "at", time.Since(start))
 	bg.Wait()
+	if prov == nil { // git log could not start: no provenance, the error says why
+		prov = &provenance{first: map[string]blobIntro{}}
+	}
 	slog.Debug("history read", "repo", repo, "commits", len(prov.commits), "at", time.Since(start))
 	if err := ctx.Err(); err != nil {
 		return res, err
