@@ -99,10 +99,25 @@ func init() {
 	})
 }
 
-// regions are the enabled regions of the snapshot, sorted.
+// regions are the enabled regions the collection covered: collected, or failed (a failed
+// region is judged unknown). Regions left out on purpose (--regions) are not judged.
 func (x *Ctx) regions() []string {
-	rs := x.Snap.EnabledRegions()
-	if len(rs) == 0 {
+	var rs []string
+	covered := func(r string) bool {
+		if len(x.Snap.Resources) == 0 {
+			return true // a snapshot without regional data: every enabled region is unknown
+		}
+		if x.Snap.Resources[r] != nil {
+			return true
+		}
+		return slices.ContainsFunc(x.Snap.Errors, func(e inventory.CollectionError) bool { return e.Region == r })
+	}
+	for _, r := range x.Snap.EnabledRegions() {
+		if covered(r) {
+			rs = append(rs, r)
+		}
+	}
+	if len(x.Snap.Regions) == 0 {
 		for r := range x.Snap.Resources {
 			rs = append(rs, r)
 		}

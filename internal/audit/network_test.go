@@ -29,7 +29,11 @@ func init() {
 		sample{check: "sg-open-admin-ports", name: "22 from anywhere", want: finding.Fail, mutate: addIngress("eu-west-1", tcp(22, 22, "0.0.0.0/0", ""))},
 		sample{check: "sg-open-admin-ports", name: "range covering 3389 from ::/0", want: finding.Fail, mutate: addIngress("us-east-1", tcp(3000, 4000, "", "::/0"))},
 		sample{check: "sg-open-admin-ports", name: "region denied", want: finding.Unknown, missing: "ec2:DescribeSecurityGroups", mutate: denied("ec2", "eu-west-1", "DescribeSecurityGroups")},
-		sample{check: "sg-open-admin-ports", name: "region not collected", want: finding.Unknown, mutate: func(s *inventory.Snapshot) { delete(s.Resources, "eu-west-1") }},
+		sample{check: "sg-open-admin-ports", name: "region failed to collect", want: finding.Unknown, mutate: func(s *inventory.Snapshot) {
+			delete(s.Resources, "eu-west-1")
+			s.Errors = append(s.Errors, inventory.CollectionError{Service: "ec2", Region: "eu-west-1", Operation: "DescribeRegions", Code: "ServiceUnavailable", Message: "503"})
+		}},
+		sample{check: "sg-open-admin-ports", name: "region left out on purpose", want: finding.Pass, mutate: func(s *inventory.Snapshot) { delete(s.Resources, "eu-west-1") }},
 		sample{check: "sg-open-all-ports", name: "443 only", want: finding.Pass},
 		sample{check: "sg-open-all-ports", name: "all traffic from anywhere", want: finding.Fail, mutate: addIngress("us-east-1", inventory.Permission{Protocol: "-1", IPv4: []string{"0.0.0.0/0"}})},
 		sample{check: "sg-open-all-ports", name: "0-65535 from ::/0", want: finding.Fail, mutate: addIngress("us-east-1", tcp(0, 65535, "", "::/0"))},
