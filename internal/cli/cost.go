@@ -31,6 +31,7 @@ type costOptions struct {
 	days, history int
 	det           cost.Options
 	cur           []string
+	account       string
 	cache         string
 	caseDir       string
 	noCache       bool
@@ -67,6 +68,7 @@ func newCostCmd(g *Globals) *cobra.Command {
 	f.Float64Var(&o.det.MinPercent, "min-percent", o.det.MinPercent, "percent above expected before a line is anomalous")
 	f.Float64Var(&o.det.FirstSpendFloor, "first-spend-floor", o.det.FirstSpendFloor, "dollars a day in a service or region never used before that count as an anomaly")
 	f.StringSliceVar(&o.cur, "cur", nil, "read Cost and Usage Report files (CSV, CSV.gz or Parquet; legacy or 2.0) instead of calling Cost Explorer")
+	f.StringVar(&o.account, "account", "", "with --cur: only this usage account's rows (a payer's CUR holds every member account)")
 	f.StringVar(&o.cache, "cache", "", "file caching Cost Explorer results (default: the user cache folder)")
 	f.StringVar(&o.caseDir, "case", "", "case folder: the series read is written to (and cached in) DIR/cost.json")
 	f.BoolVar(&o.noCache, "no-cache", false, "always call Cost Explorer, write no cache")
@@ -81,6 +83,9 @@ func runCost(ctx context.Context, g *Globals, o *costOptions) error {
 	}
 	if o.days < 1 || o.history < 0 || o.days+o.history > cost.MaxDays {
 		return usageErr("--days must be at least 1, --history not negative, and both together at most %d", cost.MaxDays)
+	}
+	if o.account != "" && len(o.cur) == 0 {
+		return usageErr("--account selects rows of --cur files; with Cost Explorer the account is the credentials'")
 	}
 	if o.det.MinImpact < 0 || o.det.MinPercent < 0 || o.det.FirstSpendFloor < 0 {
 		return usageErr("--min-impact, --min-percent and --first-spend-floor must not be negative")
@@ -103,7 +108,7 @@ func runCost(ctx context.Context, g *Globals, o *costOptions) error {
 	if len(o.cur) > 0 {
 		var errs []error
 		bar := ui.NewProgress(g.Stderr, g.Interactive(), int64(len(o.cur)), "Reading CUR", "files")
-		d, errs = cost.ReadCUR(o.cur, func(string) { bar.Add(1) })
+		d, errs = cost.ReadCUR(o.cur, cost.CUROptions{Account: o.account, OnFile: func(string) { bar.Add(1) }})
 		bar.Finish()
 		for _, err := range errs {
 			fmt.Fprintf(g.Stderr, "accountguard: %v\n", err)
@@ -113,6 +118,9 @@ func runCost(ctx context.Context, g *Globals, o *costOptions) error {
 		}
 		partial = len(errs) > 0
 		account = d.Account
+		if len(d.Accounts) > 1 && !g.Quiet {
+			fmt.Fprintf(g.Stderr, "The CUR holds %d accounts (%s); they are judged together. Use --account ID for one.\n", len(d.Accounts), strings.Join(d.Accounts, ", "))
+		}
 		if o.end == "" {
 			end = d.End()
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,12 +46,13 @@ type curFile struct {
 	first      time.Time
 	last       time.Time
 	currency   string
-	account    string
-	skippedFee int // non-usage rows left out
+	accounts   map[string]int // usage rows per usage account
+	skippedFee int            // non-usage rows left out
+	otherAcct  int            // rows of accounts other than the one asked for
 }
 
 func newCURFile() *curFile {
-	return &curFile{ids: map[Key]int32{}, sums: map[[2]int32]float64{}}
+	return &curFile{ids: map[Key]int32{}, sums: map[[2]int32]float64{}, accounts: map[string]int{}}
 }
 
 // add sums cost into the cell of k on day; k's strings are copied when first seen, since the
@@ -75,20 +77,27 @@ func ReadCURFile(path string) (*Dataset, error) {
 		return nil, fmt.Errorf("CUR %s: %w", path, err)
 	}
 	defer f.Close()
-	cf, err := readCUR(path, f)
+	cf, err := readCUR(path, f, "")
 	if err != nil {
 		return nil, err
 	}
 	return cf.dataset(), nil
 }
 
+// CUROptions adjust ReadCUR.
+type CUROptions struct {
+	// Account keeps only the rows of this usage account (a payer's CUR holds every member's).
+	Account string
+	// OnFile is called after each file, read or not (for progress).
+	OnFile func(path string)
+}
+
 // ReadCUR reads several CUR files into one dataset. A file that fails is reported in errs
 // (one error per file) and the others are still read; the days no file covers are unknown.
-// Each onFile function is called after each file, read or not (for progress).
-func ReadCUR(paths []string, onFile ...func(path string)) (*Dataset, []error) {
+func ReadCUR(paths []string, o CUROptions) (*Dataset, []error) {
 	done := func(p string) {
-		for _, f := range onFile {
-			f(p)
+		if o.OnFile != nil {
+			o.OnFile(p)
 		}
 	}
 	var files []*curFile
@@ -100,7 +109,7 @@ func ReadCUR(paths []string, onFile ...func(path string)) (*Dataset, []error) {
 			done(p)
 			continue
 		}
-		cf, err := readCUR(p, f)
+		cf, err := readCUR(p, f, o.Account)
 		f.Close()
 		done(p)
 		if err != nil {
@@ -116,7 +125,7 @@ func ReadCUR(paths []string, onFile ...func(path string)) (*Dataset, []error) {
 		return nil, errs
 	}
 	all := newCURFile()
-	all.first, all.last, all.currency, all.account = files[0].first, files[0].last, files[0].currency, files[0].account
+	all.first, all.last, all.currency = files[0].first, files[0].last, files[0].currency
 	covered := map[time.Time]bool{}
 	for i, cf := range files {
 		if cf.currency != "" && all.currency != "" && cf.currency != all.currency {
@@ -125,6 +134,9 @@ func ReadCUR(paths []string, onFile ...func(path string)) (*Dataset, []error) {
 		}
 		for c, v := range cf.sums {
 			all.add(cf.keys[c[0]], time.Unix(int64(c[1])*86400, 0).UTC(), v)
+		}
+		for a, n := range cf.accounts {
+			all.accounts[a] += n
 		}
 		all.rows += cf.rows
 		if cf.first.Before(all.first) {
@@ -149,10 +161,10 @@ func ReadCUR(paths []string, onFile ...func(path string)) (*Dataset, []error) {
 	return d, errs
 }
 
-func readCUR(path string, f *os.File) (*curFile, error) {
+func readCUR(path string, f *os.File, account string) (*curFile, error) {
 	var magic [4]byte
 	if n, _ := f.ReadAt(magic[:], 0); n == 4 && string(magic[:]) == "PAR1" {
-		return readParquetCUR(path, f)
+		return readParquetCUR(path, f, account)
 	}
 	br := bufio.NewReaderSize(f, 1<<16)
 	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
@@ -174,7 +186,7 @@ func readCUR(path string, f *os.File) (*curFile, error) {
 		return nil, fmt.Errorf("CUR %s: header: %w", path, err)
 	}
 	header = append([]string(nil), header...) // ReuseRecord: the next Read overwrites it
-	return parseCURRows(path, header, func() ([]string, string, error) {
+	return parseCURRows(path, header, account, func() ([]string, string, error) {
 		rec, err := cr.Read()
 		if err != nil {
 			return nil, "", err
@@ -186,7 +198,7 @@ func readCUR(path string, f *os.File) (*curFile, error) {
 
 // parseCURRows reads rows by header name, whatever the file format: next returns a row (as
 // text), where it is ("line 3", "row 17"), or io.EOF.
-func parseCURRows(path string, header []string, next func() ([]string, string, error)) (*curFile, error) {
+func parseCURRows(path string, header []string, account string, next func() ([]string, string, error)) (*curFile, error) {
 	col := map[string]int{}
 	for field, names := range curColumns {
 		col[field] = -1
@@ -222,6 +234,11 @@ func parseCURRows(path string, header []string, next func() ([]string, string, e
 		if err != nil {
 			return nil, fmt.Errorf("CUR %s: %w", path, err)
 		}
+		acct := get(rec, "account")
+		if account != "" && acct != account {
+			cf.otherAcct++
+			continue
+		}
 		if IsNonUsage(get(rec, "type")) {
 			cf.skippedFee++
 			continue
@@ -252,9 +269,10 @@ func parseCURRows(path string, header []string, next func() ([]string, string, e
 				return nil, fmt.Errorf("CUR %s %s: currency %s after %s", path, where, cur, cf.currency)
 			}
 		}
-		if cf.account == "" {
-			cf.account = get(rec, "account")
+		if _, ok := cf.accounts[acct]; !ok {
+			acct = strings.Clone(acct)
 		}
+		cf.accounts[acct]++
 		day := truncDay(ts)
 		if cf.rows == 0 || day.Before(cf.first) {
 			cf.first = day
@@ -266,6 +284,9 @@ func parseCURRows(path string, header []string, next func() ([]string, string, e
 		cf.add(Key{Service: service, Region: normRegion(region), UsageType: ut}, day, cost)
 	}
 	if cf.rows == 0 {
+		if account != "" && cf.otherAcct > 0 {
+			return nil, fmt.Errorf("CUR %s: no usage rows of account %s (%d rows of other accounts): %w", path, account, cf.otherAcct, ErrEmpty)
+		}
 		return nil, fmt.Errorf("CUR %s: no usage rows (%d non-usage rows left out): %w", path, cf.skippedFee, ErrEmpty)
 	}
 	if err := checkSpan(cf.first, cf.last); err != nil {
@@ -313,7 +334,18 @@ func (cf *curFile) dataset() *Dataset {
 			acc[i] += v
 		}
 	}
-	return &Dataset{Account: cf.account, Source: "cur", Currency: cf.currency, Start: cf.first, Days: days,
+	var accounts []string
+	for a := range cf.accounts {
+		if a != "" {
+			accounts = append(accounts, a)
+		}
+	}
+	slices.Sort(accounts)
+	account := ""
+	if len(accounts) == 1 {
+		account, accounts = accounts[0], nil
+	}
+	return &Dataset{Account: account, Accounts: accounts, Source: "cur", Currency: cf.currency, Start: cf.first, Days: days,
 		Estimated: make([]bool, days), Unknown: make([]bool, days), ByRegion: b.lines(b.byRegion), ByUsage: b.lines(b.byUsage)}
 }
 

@@ -16,7 +16,7 @@ import (
 // readParquetCUR reads a CUR in Parquet (CUR 2.0's default export, and legacy CUR's Athena
 // format) with parquet-go: only the columns named in curColumns are read, one row group at a
 // time, and each row is handed to the same by-name row parser as CSV.
-func readParquetCUR(path string, f *os.File) (*curFile, error) {
+func readParquetCUR(path string, f *os.File, account string) (*curFile, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("CUR %s: %w", path, err)
@@ -53,7 +53,7 @@ func readParquetCUR(path string, f *os.File) (*curFile, error) {
 	g, row := -1, 0
 	var cols [][]string // current row group, by header index
 	var n, at int
-	return parseCURRows(path, header, func() ([]string, string, error) {
+	return parseCURRows(path, header, account, func() ([]string, string, error) {
 		for at >= n {
 			g++
 			if g >= len(groups) {

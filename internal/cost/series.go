@@ -52,7 +52,10 @@ func (l Line) Sum(from, to int) float64 {
 // from two queries; a CUR file yields both). Charges that are not usage (credits, refunds,
 // tax, commitment fees) are left out at the source; see NonUsageRecordTypes.
 type Dataset struct {
-	Account   string    `json:"account,omitempty"`
+	Account string `json:"account,omitempty"`
+	// Accounts lists the usage accounts when the input held several (a payer's CUR read
+	// without an account filter); Account is then empty.
+	Accounts  []string  `json:"accounts,omitempty"`
 	Source    string    `json:"source"` // "cost-explorer", "cur", "sim" …
 	Currency  string    `json:"currency"`
 	Start     time.Time `json:"start"` // the first day, 00:00 UTC

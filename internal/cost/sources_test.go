@@ -92,7 +92,7 @@ func TestReadCURKeepsGoodFilesAndMarksGaps(t *testing.T) {
 	sep := writeFile(t, "sep.csv", hdr+"2026-09-01 00:00:00,Usage,AmazonEC2,BoxUsage:m5.large,us-east-1,1.5\n2026-09-02 00:00:00,Usage,AmazonEC2,BoxUsage:m5.large,us-east-1,2\n2026-09-02 00:00:00,RIFee,AmazonEC2,HeavyUsage:m5.large,us-east-1,900\n")
 	nov := writeFile(t, "nov.csv", hdr+"2026-09-05 00:00:00,Usage,AmazonEC2,BoxUsage:m5.large,us-east-1,3\n")
 	bad := writeFile(t, "bad.csv", "x,y\n1,2\n")
-	d, errs := ReadCUR([]string{sep, bad, nov})
+	d, errs := ReadCUR([]string{sep, bad, nov}, CUROptions{})
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "bad.csv") {
 		t.Fatalf("errs %v, want one naming bad.csv", errs)
 	}
@@ -249,5 +249,25 @@ func TestCacheSavesRequests(t *testing.T) {
 	os.WriteFile(c.Path, []byte("{"), 0o644)
 	if _, err := c.Fetch(t.Context(), cf, "", d.Start, d.End()); err != nil {
 		t.Errorf("corrupt cache: %v", err)
+	}
+}
+
+func TestReadCURPayerAccounts(t *testing.T) {
+	const hdr = "lineItem/UsageAccountId,lineItem/UsageStartDate,lineItem/LineItemType,lineItem/ProductCode,lineItem/UsageType,lineItem/UnblendedCost\n"
+	p := writeFile(t, "payer.csv", hdr+
+		"111111111111,2026-09-01T00:00:00Z,Usage,AmazonEC2,BoxUsage:m5.large,10\n"+
+		"222222222222,2026-09-01T00:00:00Z,Usage,AmazonEC2,BoxUsage:m5.large,5\n"+
+		"222222222222,2026-09-02T00:00:00Z,Usage,AmazonEC2,BoxUsage:m5.large,7\n")
+	d, errs := ReadCUR([]string{p}, CUROptions{})
+	if len(errs) != 0 || d.Account != "" || fmt.Sprint(d.Accounts) != "[111111111111 222222222222]" || d.Total()[0] != 15 {
+		t.Errorf("all accounts: %v %q %v %v", errs, d.Account, d.Accounts, d.Total())
+	}
+	d, errs = ReadCUR([]string{p}, CUROptions{Account: "222222222222"})
+	if len(errs) != 0 || d.Account != "222222222222" || d.Accounts != nil || fmt.Sprint(d.Total()) != "[5 7]" {
+		t.Errorf("one account: %v %q %v %v", errs, d.Account, d.Accounts, d.Total())
+	}
+	_, errs = ReadCUR([]string{p}, CUROptions{Account: "333333333333"})
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "no usage rows of account 333333333333") {
+		t.Errorf("absent account: %v", errs)
 	}
 }
