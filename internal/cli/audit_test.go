@@ -219,3 +219,22 @@ func TestAuditListAndFormats(t *testing.T) {
 		}
 	}
 }
+
+// A missing permission makes the check unknown, names the permission, and the exit code says partial.
+func TestAuditAccessDeniedIsUnknown(t *testing.T) {
+	useSim(t, "hardened", awssim.Options{Deny: []string{"guardduty:ListDetectors", "budgets:DescribeBudgets"}})
+	code, by, stderr := auditJSON(t)
+	if code != ExitPartial {
+		t.Fatalf("exit %d, want 3: %s", code, stderr)
+	}
+	for id, perm := range map[string]string{"guardduty-all-regions": "guardduty:ListDetectors", "budget-with-notification": "budgets:DescribeBudgets"} {
+		for _, f := range by[id] {
+			if f.Status != finding.Unknown || f.Attributes["missing_permission"] != perm {
+				t.Fatalf("%s: %s, missing %q", id, f.Status, f.Attributes["missing_permission"])
+			}
+		}
+	}
+	if !strings.Contains(stderr, "partial") {
+		t.Fatalf("stderr does not say partial: %q", stderr)
+	}
+}
