@@ -246,7 +246,7 @@ func (x *Ctx) missing(service, region string, ops ...string) (Result, bool) {
 		}
 		r := Result{Status: finding.Unknown, Region: e.Region, ResourceType: "AwsAccount", Resource: x.accountARN()}
 		if e.AccessDenied() {
-			r.Missing = service + ":" + e.Operation
+			r.Missing = permissionFor(service, e.Operation)
 			r.Detail = finding.Text{
 				En: fmt.Sprintf("not evaluated: the audit lacks permission %s (%s)", r.Missing, e.Code),
 				Ko: fmt.Sprintf("평가하지 못함: 감사에 %s 권한이 없습니다 (%s)", r.Missing, e.Code),
@@ -260,6 +260,21 @@ func (x *Ctx) missing(service, region string, ops ...string) (Result, bool) {
 		return r, true
 	}
 	return Result{}, false
+}
+
+// permissionNames are the operations whose IAM action has another name.
+var permissionNames = map[string]string{
+	"budgets:DescribeBudgets":                "budgets:ViewBudget",
+	"budgets:DescribeNotificationsForBudget": "budgets:ViewBudget",
+	"s3:GetPublicAccessBlock":                "s3:GetBucketPublicAccessBlock",
+}
+
+// permissionFor names the IAM action that authorizes an operation.
+func permissionFor(service, op string) string {
+	if p, ok := permissionNames[service+":"+op]; ok {
+		return p
+	}
+	return service + ":" + op
 }
 
 // notCollected is the unknown result for a part of the snapshot that no collector filled.

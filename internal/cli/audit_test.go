@@ -227,7 +227,7 @@ func TestAuditAccessDeniedIsUnknown(t *testing.T) {
 	if code != ExitPartial {
 		t.Fatalf("exit %d, want 3: %s", code, stderr)
 	}
-	for id, perm := range map[string]string{"guardduty-all-regions": "guardduty:ListDetectors", "budget-with-notification": "budgets:DescribeBudgets"} {
+	for id, perm := range map[string]string{"guardduty-all-regions": "guardduty:ListDetectors", "budget-with-notification": "budgets:ViewBudget"} {
 		for _, f := range by[id] {
 			if f.Status != finding.Unknown || f.Attributes["missing_permission"] != perm {
 				t.Fatalf("%s: %s, missing %q", id, f.Status, f.Attributes["missing_permission"])
