@@ -22,6 +22,7 @@ import (
 	"github.com/accountguard/accountguard/internal/awsx"
 	"github.com/accountguard/accountguard/internal/cost"
 	"github.com/accountguard/accountguard/internal/finding"
+	"github.com/accountguard/accountguard/internal/trail"
 	"github.com/accountguard/accountguard/internal/ui"
 )
 
@@ -32,6 +33,7 @@ type costOptions struct {
 	det           cost.Options
 	cur           []string
 	account       string
+	trail         []string
 	cache         string
 	caseDir       string
 	noCache       bool
@@ -68,6 +70,7 @@ func newCostCmd(g *Globals) *cobra.Command {
 	f.Float64Var(&o.det.MinPercent, "min-percent", o.det.MinPercent, "percent above expected before a line is anomalous")
 	f.Float64Var(&o.det.FirstSpendFloor, "first-spend-floor", o.det.FirstSpendFloor, "dollars a day in a service or region never used before that count as an anomaly")
 	f.StringSliceVar(&o.cur, "cur", nil, "read Cost and Usage Report files (CSV, CSV.gz or Parquet; legacy or 2.0) instead of calling Cost Explorer")
+	f.StringSliceVar(&o.trail, "trail", nil, "CloudTrail files or folders: name the principals that launched what costs money")
 	f.StringVar(&o.account, "account", "", "with --cur: only this usage account's rows (a payer's CUR holds every member account)")
 	f.StringVar(&o.cache, "cache", "", "file caching Cost Explorer results (default: the user cache folder)")
 	f.StringVar(&o.caseDir, "case", "", "case folder: the series read is written to (and cached in) DIR/cost.json")
@@ -152,8 +155,17 @@ func runCost(ctx context.Context, g *Globals, o *costOptions) error {
 			return err
 		}
 	}
+	var at cost.Attributor
+	if len(o.trail) > 0 {
+		var terrs []error
+		at, terrs = trailAttributor(ctx, o.trail)
+		for _, err := range terrs {
+			fmt.Fprintf(g.Stderr, "accountguard: %v\n", err)
+		}
+		partial = partial || len(terrs) > 0
+	}
 	as, err := cost.Detect(ctx, d, cost.Options{MinImpact: o.det.MinImpact, MinPercent: o.det.MinPercent,
-		FirstSpendFloor: o.det.FirstSpendFloor, EvalDays: o.days})
+		FirstSpendFloor: o.det.FirstSpendFloor, EvalDays: o.days, Attributor: at})
 	if errors.Is(err, cost.ErrEmpty) {
 		fs := []finding.Finding{cost.UnknownFinding(account, fmt.Errorf("no cost data between %s and %s", start.Format(cost.DayLayout), end.Format(cost.DayLayout)))}
 		if rerr := renderCost(g, o, nil, nil, fs); rerr != nil {
@@ -590,4 +602,52 @@ func costTr(g *Globals, en, ko string) string {
 		return ko
 	}
 	return en
+}
+
+// launchTypes are the resources whose creation starts a bill in a region, by the short
+// service name of the cost line (cost.ServiceShort); services not listed take any creation.
+var launchTypes = map[string][]string{
+	"EC2":       {"instance", "spot-request", "spot-fleet", "fleet", "auto-scaling-group", "launch-template", "launch-configuration"},
+	"EC2-Other": {"instance", "spot-request", "spot-fleet", "fleet", "auto-scaling-group"},
+}
+
+// trailAttributor reads CloudTrail files once with the trail package and answers who created
+// billable resources in a region within a day before and during an anomaly. An instance that
+// an Auto Scaling group launched belongs to whoever created the group.
+func trailAttributor(ctx context.Context, paths []string) (cost.Attributor, []error) {
+	srcs, errs := trail.Files(paths, trail.Window{})
+	if len(srcs) == 0 {
+		return nil, errs
+	}
+	res := trail.NewEngine().Hunt(ctx, srcs, trail.HuntOptions{})
+	errs = append(errs, res.Errors...)
+	created := res.Created
+	return cost.AttributorFunc(func(_ context.Context, q cost.AttributionQuery) ([]string, error) {
+		if created == nil {
+			return nil, nil
+		}
+		types := launchTypes[cost.ServiceShort(q.Service)]
+		from := q.From.Add(-24 * time.Hour)
+		seen := map[string]bool{}
+		var out []string
+		for _, c := range created.All {
+			if (q.Region != "" && c.Region != q.Region) || c.Time.Before(from) || !c.Time.Before(q.To) {
+				continue
+			}
+			if len(types) > 0 && !slices.Contains(types, c.Type) {
+				continue
+			}
+			p := c.Principal
+			if c.Parent != "" {
+				if parents := created.WhoCreated(c.Parent); len(parents) > 0 {
+					p = parents[0].Principal
+				}
+			}
+			if p != "" && !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+		return out, nil
+	}), errs
 }

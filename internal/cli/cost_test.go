@@ -209,3 +209,42 @@ func TestCostBudgetPlanApplyUndo(t *testing.T) {
 		t.Errorf("plan after undo:\n%s", stdout)
 	}
 }
+
+// With the scenario's CloudTrail exported, the anomaly names who launched the instances:
+// the attacker's look-alike admin, not the users whose keys only read.
+func TestCostNamesWhoLaunchedFromTrail(t *testing.T) {
+	sc, err := awssim.LoadScenario("leaked-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := awssim.Start(sc, awssim.Options{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	for _, kv := range r.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	dir := t.TempDir()
+	if _, err := awssim.ExportTrail(r.Trail(), dir); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, t.Context(), "cost", "--no-cache", "--days", "14", "--trail", dir, "--output", "json")
+	if code != ExitFindings {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	var rep costReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || len(rep.Anomalies) != 1 {
+		t.Fatalf("report: %v, %d anomalies", err, len(rep.Anomalies))
+	}
+	want := "arn:aws:iam::111122223333:user/support-admin"
+	if got := rep.Anomalies[0].Principals; len(got) != 1 || got[0] != want {
+		t.Errorf("principals %v, want [%s]", got, want)
+	}
+	if rep.Findings[0].Principal != want {
+		t.Errorf("finding principal %q", rep.Findings[0].Principal)
+	}
+}
