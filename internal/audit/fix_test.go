@@ -166,3 +166,30 @@ func TestReadJournalErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanTrailRepairsAnExistingTrail(t *testing.T) {
+	s := hardened()
+	tr := &s.Services.Trails[0]
+	tr.IsLogging = ptr(false)
+	tr.ManagementRead = false
+	tr.LogGroupARN = ""
+	fs, _ := Run(s, Options{})
+	p := PlanFixes(s, fs, FixOptions{})
+	var ops []string
+	for _, a := range p.Actions {
+		ops = append(ops, a.Op)
+	}
+	got := strings.Join(ops, " ")
+	// No new trail or bucket: the existing one is repaired and given CloudWatch Logs delivery.
+	if strings.Contains(got, "CreateTrail") || strings.Contains(got, "CreateBucket") {
+		t.Fatalf("plan creates a second trail: %s", got)
+	}
+	for _, want := range []string{"PutEventSelectors", "StartLogging", "CreateLogGroup", "CreateRole", "UpdateTrail", "CreateTopic", "PutMetricFilter", "PutMetricAlarm"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("plan lacks %s: %s", want, got)
+		}
+	}
+	if strings.Count(got, "PutMetricAlarm") != len(CISMetricAlarms) {
+		t.Errorf("want %d alarms: %s", len(CISMetricAlarms), got)
+	}
+}

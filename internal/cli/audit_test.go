@@ -238,3 +238,46 @@ func TestAuditAccessDeniedIsUnknown(t *testing.T) {
 		t.Fatalf("stderr does not say partial: %q", stderr)
 	}
 }
+
+// An account with a stopped multi-region trail and no alarms: --fix repairs that trail (no
+// second trail), sends it to CloudWatch Logs and adds the alarms; --undo puts it back.
+func TestAuditFixRepairsExistingTrail(t *testing.T) {
+	sc := filepath.Join(t.TempDir(), "stopped-trail.yaml")
+	os.WriteFile(sc, []byte(`
+name: stopped-trail
+account: {id: "123456789012"}
+admin: admin
+users:
+  - name: admin
+    groups: [Ops]
+    keys: [{created: -10d, last_used: -1d}]
+groups: [{name: Ops, attached: [arn:aws:iam::aws:policy/PowerUserAccess]}]
+posture:
+  trails: [{name: old-trail, home_region: us-east-1, multi_region: true, logging: false, log_file_validation: true, bucket: old-trail-bucket}]
+`), 0o600)
+	r := useSim(t, sc, awssim.Options{})
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	if code, out, stderr := run(t, t.Context(), "audit", "--fix", "--apply", "--quiet", "--journal", journal, "--security-email", "sec@example.com"); code != 0 {
+		t.Fatalf("apply: %d %s %s", code, out, stderr)
+	}
+	_, by, _ := auditJSON(t)
+	for _, id := range []string{"trail-multi-region", "cis-metric-alarms"} {
+		if st := worstOf(by[id]); st != finding.Pass {
+			t.Errorf("%s after the fix: %s %+v", id, st, by[id])
+		}
+	}
+	r.Inspect(func(w *awssim.World) {
+		if n := len(w.Accounts["123456789012"].Posture.Trails); n != 1 {
+			t.Errorf("%d trails after the fix, want the repaired one", n)
+		}
+	})
+	if code, _, stderr := run(t, t.Context(), "audit", "--undo", journal, "--quiet"); code != 0 {
+		t.Fatalf("undo: %d %s", code, stderr)
+	}
+	r.Inspect(func(w *awssim.World) {
+		ps := w.Accounts["123456789012"].Posture
+		if len(ps.Trails) != 1 || ps.Trails[0].Logging || ps.Trails[0].LogGroupARN != "" || len(ps.Alarms) != 0 {
+			t.Errorf("undo left logging %v, log group %q, %d alarms", ps.Trails[0].Logging, ps.Trails[0].LogGroupARN, len(ps.Alarms))
+		}
+	})
+}
