@@ -277,3 +277,32 @@ func TestAnomalyFinding(t *testing.T) {
 		t.Errorf("money %s %s", Money(-1234567.891, "USD"), Money(12, "KRW"))
 	}
 }
+
+// An attacker who launches GPU instances in the account's own region uses no new region or
+// service: the spike rule catches it on the service-in-region line, and the new usage type
+// leads the contributors.
+func TestAttackInHomeRegion(t *testing.T) {
+	d := build("2026-08-20", 61,
+		line{Key{ec2, "ap-northeast-2", "APN2-BoxUsage:m5.large"}, weeklyF(22)},
+		line{Key{rds, "ap-northeast-2", "APN2-InstanceUsage:db.t3.medium"}, weeklyF(12)},
+		line{Key{ec2, "ap-northeast-2", "APN2-BoxUsage:p3.16xlarge"}, func(i int, _ time.Time) float64 {
+			if i == 60 {
+				return 1400
+			}
+			return 0
+		}})
+	as, err := Detect(t.Context(), d, Options{})
+	if err != nil || len(as) != 1 {
+		t.Fatalf("%d anomalies, err %v", len(as), err)
+	}
+	a := as[0]
+	if a.RuleID != "cost.spike" || a.FirstSpend || len(a.NewRegions) != 0 {
+		t.Errorf("rule %s, first spend %v, new regions %v", a.RuleID, a.FirstSpend, a.NewRegions)
+	}
+	if math.Abs(a.Impact-1400) > 0.02*1400 {
+		t.Errorf("impact %.2f, want about 1400", a.Impact)
+	}
+	if a.Contributors[0].Description != "EC2: p3.16xlarge BoxUsage in ap-northeast-2" || !a.Contributors[0].FirstSpend {
+		t.Errorf("top contributor %+v", a.Contributors[0])
+	}
+}
