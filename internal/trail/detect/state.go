@@ -127,6 +127,7 @@ type State struct {
 	Regions  map[string]*Seen // first successful regional activity, account-wide
 	Launches []Call
 	launches map[callKey]int // index into Launches
+	strs     map[string]string
 
 	lastRegion  string
 	lastRegionS *Seen
@@ -134,7 +135,7 @@ type State struct {
 
 // NewState returns an empty State.
 func NewState() *State {
-	return &State{Actors: map[string]*Actor{}, Regions: map[string]*Seen{}, launches: map[callKey]int{}}
+	return &State{Actors: map[string]*Actor{}, Regions: map[string]*Seen{}, launches: map[callKey]int{}, strs: map[string]string{}}
 }
 
 // globalSources are services whose records carry us-east-1 (or the caller's region)
@@ -206,7 +207,7 @@ func (s *State) Observe(o *Obs) {
 	case kindRecon:
 		m := t.Unix() / 60
 		if _, ok := a.Recon[m]; !ok {
-			a.Recon[m] = string(o.EventName)
+			a.Recon[m] = s.intern(o.EventName)
 		}
 	case kindPersistence:
 		keepCall(&a.Persist, a.calls, kindPersistence, s.call(o, a))
@@ -266,8 +267,24 @@ var kinds = func() map[string]callKind {
 }()
 
 func (s *State) call(o *Obs, a *Actor) Call {
-	return Call{Time: o.Time, Name: string(o.EventName), ID: string(o.ID), Region: string(o.Region),
-		IP: string(o.IP), Actor: a.ID, Error: string(o.ErrorCode)}
+	return Call{Time: o.Time, Name: s.intern(o.EventName), ID: string(o.ID), Region: s.intern(o.Region),
+		IP: s.intern(o.IP), Actor: a.ID, Error: s.intern(o.ErrorCode)}
+}
+
+// intern returns one shared copy of a repeated value (API names, regions, IPs, error
+// codes), so kept calls cost their event ID and little else.
+func (s *State) intern(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if v, ok := s.strs[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	if len(s.strs) < 1<<16 { // bounded: a flood of distinct values is not kept twice
+		s.strs[v] = v
+	}
+	return v
 }
 
 func addSeen(m map[string]*Seen, key []byte, t time.Time, id, region, by []byte) *Seen {
