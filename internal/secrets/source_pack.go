@@ -257,34 +257,46 @@ func mayStraddle(e *detect.Engine, ins []byte, copyBefore, copyAfter bool) bool 
 	return hasSecretToken(ins)
 }
 
-// tokenHead: ins starts with 8+ characters of a key ID's alphabet (A-Z, 2-7) or 20+ of
-// mixed base64.
+// tokenHead: ins starts with what can finish a token whose start was copied: 8 to 16
+// characters of a key ID's alphabet (A-Z, 2-7; the "AKIA" was copied), or a run of mixed
+// base64 the length of a secret's remainder (20-64: secret keys, GitHub, Slack, Stripe and
+// Google tokens, private key lines) or of a session token (100+). Runs of 65-99 are the
+// SHA-384/512 digests of lock files, whose every version would otherwise be read whole.
 func tokenHead(ins []byte) bool {
-	n, upper := 0, 0
+	n, keyAlpha, keyDigit := 0, true, false
 	var up, low, dig bool
 	for _, b := range ins {
 		switch {
 		case 'A' <= b && b <= 'Z':
 			up = true
-			upper++
 		case '2' <= b && b <= '7':
-			dig = true
-			upper++
+			dig, keyDigit = true, true
 		case '0' <= b && b <= '9':
-			dig = true
+			dig, keyAlpha = true, false
 		case 'a' <= b && b <= 'z':
-			low = true
+			low, keyAlpha = true, false
 		case b == '+' || b == '/':
-			dig = true
+			dig, keyAlpha = true, false
 		default:
-			return upper >= 8 && upper == n || n >= 20 && up && low && dig
+			return headRun(n, keyAlpha, keyDigit, up, low, dig, true)
 		}
 		n++
-		if upper >= 8 && upper == n || n >= 20 && up && low && dig {
-			return true
+		if n > 100 {
+			return up && low && dig
 		}
 	}
-	return false
+	return headRun(n, keyAlpha, keyDigit, up, low, dig, false)
+}
+
+// headRun judges the leading run of an insert; closed says a non-token byte ended it
+// (else the insert ended and copied bytes may continue it). A key ID's tail is the whole
+// 16 characters, or 8-15 of them with a digit (upper-case words like GOTPCREL have none).
+func headRun(n int, keyAlpha, keyDigit, up, low, dig, closed bool) bool {
+	if keyAlpha && (n == 16 || n >= 8 && n < 16 && keyDigit || n >= 8 && !closed) {
+		return true
+	}
+	mixed := up && low && dig
+	return mixed && (n >= 20 && n <= 64 || n >= 100 || !closed && n >= 20)
 }
 
 // hasSecretToken: a run of exactly 40 base64 characters mixing upper, lower and digits.

@@ -123,3 +123,27 @@ func TestAlternates(t *testing.T) {
 		t.Errorf("keys %v, missing %v", keys, res.Stats.Missing)
 	}
 }
+
+func TestMayStraddle(t *testing.T) {
+	e := detect.NewEngine(nil)
+	for _, tc := range []struct {
+		ins                   string
+		copyBefore, copyAfter bool
+		want                  bool
+	}{
+		{"UJZDEGXDNCF32EPF\"\n", true, false, true},                       // the tail of a rotated key ID
+		{"TWDtkwtDDb/xHKas1VOqg6YYZYn9ZhyiA4uoRgna\n", true, false, true}, // a secret after a copied name
+		{"x = 1\nsecret = \"TWDtkwtDDb/xHKas1VOqg6YYZYn9ZhyiA4uoRgna\"\n", false, false, true},
+		{"fmt.Println(x)\n\tAKI", false, true, true},                                                                                // a keyword the copy completes
+		{"akia", false, false, true},                                                                                                // keyword
+		{"z6B1hJ0aK5qGHxPv8Y4k2wGq1Yl2n0W8T4m8rY2dPq9c3hX7fA5bV1kE3sD9gH2jL4nM6pQ8rT0uW2yZ4aC6eG8iK0mO2==\"\n", true, false, false}, // a sha512 integrity value
+		{"Println(\"hello, world\")\n", true, false, false},
+		{"GOTPCREL:\n", true, false, false},     // upper-case, but no digit
+		{"OSFODNN7EXAMPL\"", true, false, true}, // a shorter tail with a digit
+		{"IDENTIFIER_NAME = 3\n", true, false, false},
+	} {
+		if got := mayStraddle(e, []byte(tc.ins), tc.copyBefore, tc.copyAfter); got != tc.want {
+			t.Errorf("%q (copy before %v, after %v): %v, want %v", tc.ins, tc.copyBefore, tc.copyAfter, got, tc.want)
+		}
+	}
+}
