@@ -2,12 +2,9 @@ package awssim
 
 import (
 	"encoding/xml"
-	"net/url"
-	"time"
 )
 
-// Operations the posture fixes need that belong to other files (s3.go, iam*.go) and that
-// those files do not serve yet. Each is registered only when absent, and this file sorts last
+// Operations the posture fixes need that belong to s3.go and that it does not serve yet. Each is registered only when absent, and this file sorts last
 // so its init runs after theirs: when the owner adds the operation, the owner's wins and this
 // one is skipped, with no duplicate registration.
 
@@ -26,9 +23,6 @@ func init() {
 	registerIfAbsent("s3", "DeleteBucket", fbDeleteBucket, restRoute{method: "DELETE", pattern: "/{bucket}", action: "DeleteBucket"})
 	registerIfAbsent("s3", "PutBucketPolicy", fbPutBucketPolicy, restRoute{method: "PUT", pattern: "/{bucket}", action: "PutBucketPolicy", query: "policy"})
 	registerIfAbsent("s3", "PutPublicAccessBlock", fbPutPublicAccessBlock, restRoute{method: "PUT", pattern: "/{bucket}", action: "PutPublicAccessBlock", query: "publicAccessBlock"})
-	registerIfAbsent("iam", "CreateRole", fbCreateRole)
-	registerIfAbsent("iam", "DeleteRole", fbDeleteRole)
-	registerIfAbsent("iam", "DeleteRolePolicy", fbDeleteRolePolicy)
 }
 
 // bucketExists reports whether the account has the bucket: made by s3.go's CreateBucket,
@@ -100,70 +94,4 @@ func fbPutPublicAccessBlock(c *Call) (any, error) {
 		delete(ps.BlockedBuckets, b)
 	}
 	return rawBody{}, nil
-}
-
-type xmlCreateRole struct {
-	Role struct {
-		Path                     string `xml:"Path"`
-		RoleName                 string `xml:"RoleName"`
-		RoleId                   string `xml:"RoleId"`
-		Arn                      string `xml:"Arn"`
-		CreateDate               string `xml:"CreateDate"`
-		AssumeRolePolicyDocument string `xml:"AssumeRolePolicyDocument"`
-	} `xml:"Role"`
-}
-
-func fbCreateRole(c *Call) (any, error) {
-	name, doc := c.Param("RoleName"), c.Param("AssumeRolePolicyDocument")
-	if name == "" || doc == "" {
-		return nil, validationError("RoleName and AssumeRolePolicyDocument are required")
-	}
-	if c.Account.Role(name) != nil {
-		return nil, errorf(409, "EntityAlreadyExists", "Role with name %s already exists.", name)
-	}
-	path := c.Param("Path")
-	if path == "" {
-		path = "/"
-	}
-	r := &Role{Name: name, ID: "AROA" + c.srv.w.randUpper(17), Path: path, Created: c.Now, Description: c.Param("Description"), AssumeRolePolicy: doc}
-	c.Account.Roles = append(c.Account.Roles, r)
-	c.created("iam-role", name)
-	var out xmlCreateRole
-	out.Role.Path, out.Role.RoleName, out.Role.RoleId = r.Path, r.Name, r.ID
-	out.Role.Arn = "arn:aws:iam::" + c.Account.ID + ":role" + r.Path + r.Name
-	out.Role.CreateDate = r.Created.UTC().Format(time.RFC3339)
-	out.Role.AssumeRolePolicyDocument = url.QueryEscape(doc)
-	c.TrailResponse = map[string]any{"role": map[string]any{"roleName": r.Name, "roleId": r.ID, "arn": out.Role.Arn, "path": r.Path, "createDate": out.Role.CreateDate}}
-	return out, nil
-}
-
-func fbDeleteRole(c *Call) (any, error) {
-	name := c.Param("RoleName")
-	r := c.Account.Role(name)
-	if r == nil {
-		return nil, noSuchEntity("The role with name %s cannot be found.", name)
-	}
-	if len(r.Inline) > 0 || len(r.Attached) > 0 {
-		return nil, errorf(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
-	}
-	for i, x := range c.Account.Roles {
-		if x == r {
-			c.Account.Roles = append(c.Account.Roles[:i], c.Account.Roles[i+1:]...)
-			break
-		}
-	}
-	return nil, nil
-}
-
-func fbDeleteRolePolicy(c *Call) (any, error) {
-	name, pol := c.Param("RoleName"), c.Param("PolicyName")
-	r := c.Account.Role(name)
-	if r == nil {
-		return nil, noSuchEntity("The role with name %s cannot be found.", name)
-	}
-	if _, ok := r.Inline[pol]; !ok {
-		return nil, noSuchEntity("The role policy with name %s cannot be found.", pol)
-	}
-	delete(r.Inline, pol)
-	return nil, nil
 }
