@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
@@ -370,5 +371,35 @@ func TestPostureScenarioErrors(t *testing.T) {
 		if _, err := New(sc, Options{}); err == nil || !strings.Contains(err.Error(), "posture") {
 			t.Errorf("%s: err = %v", bad, err)
 		}
+	}
+}
+
+// The S3 calls the trail fix makes: a new bucket made private, given a policy, then deleted.
+func TestS3FixOperations(t *testing.T) {
+	r := startPosture(t)
+	ctx := context.Background()
+	s := s3.NewFromConfig(r.Config("", ""), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("fix-bucket")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String("fix-bucket"), PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}}); err != nil {
+		t.Fatal(err)
+	}
+	pab, err := s.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String("fix-bucket")})
+	if err != nil || !aws.ToBool(pab.PublicAccessBlockConfiguration.RestrictPublicBuckets) {
+		t.Fatalf("pab = %+v, %v", pab, err)
+	}
+	if _, err := s.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("fix-bucket"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("nope-bucket"), Policy: aws.String(`{}`)}); apiCode(err) != "NoSuchBucket" {
+		t.Fatalf("policy on a missing bucket: %v", err)
+	}
+	if _, err := s.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("fix-bucket")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("fix-bucket")}); apiCode(err) != "NoSuchBucket" {
+		t.Fatalf("second delete: %v", err)
 	}
 }
