@@ -148,13 +148,20 @@ func PlanFixes(snap *inventory.Snapshot, fs []finding.Finding, o FixOptions) *Pl
 	return p
 }
 
-// Render writes the plan for people.
+// Render writes the plan for people, in lang ("en" or "ko").
 func (p *Plan) Render(w io.Writer, lang string) error {
+	t := func(en, ko string) string {
+		if lang == "ko" {
+			return ko
+		}
+		return en
+	}
 	var b strings.Builder
 	if len(p.Actions) == 0 {
-		b.WriteString("No automatic fix applies.\n")
+		b.WriteString(t("No automatic fix applies.\n", "자동으로 고칠 항목이 없습니다.\n"))
 	} else {
-		fmt.Fprintf(&b, "Plan for account %s: %d call(s); run again with --apply to make them (each is journaled and undoable with --undo).\n", p.Account, len(p.Actions))
+		fmt.Fprintf(&b, t("Plan for account %s: %d call(s); run again with --apply to make them (each is journaled and undoable with --undo).\n",
+			"계정 %s 수정 계획: 호출 %d건. --apply로 다시 실행하면 적용합니다 (모든 호출은 기록되며 --undo로 되돌릴 수 있습니다).\n"), p.Account, len(p.Actions))
 		fix := ""
 		for i, a := range p.Actions {
 			if a.Fix != fix {
@@ -165,10 +172,10 @@ func (p *Plan) Render(w io.Writer, lang string) error {
 		}
 	}
 	for _, s := range p.Skipped {
-		fmt.Fprintf(&b, "\nskipped %s\n", s)
+		fmt.Fprintf(&b, "\n%s %s\n", t("skipped", "건너뜀:"), s)
 	}
 	if len(p.Manual) > 0 {
-		b.WriteString("\nBy hand (AWS allows these only as the root user in the console):\n")
+		b.WriteString(t("\nBy hand (AWS allows these only as the root user in the console):\n", "\n직접 해야 할 일 (AWS는 콘솔에서 루트 사용자로만 허용합니다):\n"))
 		for _, m := range p.Manual {
 			fmt.Fprintf(&b, "  - %s: %s\n", m.Check, m.Steps.In(lang))
 		}
