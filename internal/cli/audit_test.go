@@ -281,3 +281,26 @@ posture:
 		}
 	})
 }
+
+// Offline on the saved snapshot, audit gives the same findings as live.
+func TestAuditOfflineEqualsLive(t *testing.T) {
+	useSim(t, "leaked-key", awssim.Options{Seed: 3})
+	snap := filepath.Join(t.TempDir(), "snap.json")
+	_, live, _ := auditJSON(t, "--save-snapshot", snap)
+	_, offline, stderr := auditJSON(t, "--snapshot", snap)
+	if len(live) == 0 || len(live) != len(offline) {
+		t.Fatalf("%d checks live, %d offline: %s", len(live), len(offline), stderr)
+	}
+	for id, fs := range live {
+		var a, b []string
+		for _, f := range fs {
+			a = append(a, f.ID+string(f.Status))
+		}
+		for _, f := range offline[id] {
+			b = append(b, f.ID+string(f.Status))
+		}
+		if strings.Join(a, ",") != strings.Join(b, ",") {
+			t.Errorf("%s differs offline", id)
+		}
+	}
+}
