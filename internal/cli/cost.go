@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/spf13/cobra"
 
@@ -34,6 +36,7 @@ type costOptions struct {
 	cur           []string
 	account       string
 	trail         []string
+	lookup        bool
 	cache         string
 	caseDir       string
 	noCache       bool
@@ -71,6 +74,7 @@ func newCostCmd(g *Globals) *cobra.Command {
 	f.Float64Var(&o.det.FirstSpendFloor, "first-spend-floor", o.det.FirstSpendFloor, "dollars a day in a service or region never used before that count as an anomaly")
 	f.StringSliceVar(&o.cur, "cur", nil, "read Cost and Usage Report files (CSV, CSV.gz or Parquet; legacy or 2.0) instead of calling Cost Explorer")
 	f.StringSliceVar(&o.trail, "trail", nil, "CloudTrail files or folders: name the principals that launched what costs money")
+	f.BoolVar(&o.lookup, "lookup-events", false, "ask CloudTrail LookupEvents, in the anomalies' regions, who launched what costs money")
 	f.StringVar(&o.account, "account", "", "with --cur: only this usage account's rows (a payer's CUR holds every member account)")
 	f.StringVar(&o.cache, "cache", "", "file caching Cost Explorer results (default: the user cache folder)")
 	f.StringVar(&o.caseDir, "case", "", "case folder: the series read is written to (and cached in) DIR/cost.json")
@@ -107,6 +111,8 @@ func runCost(ctx context.Context, g *Globals, o *costOptions) error {
 		d       *cost.Dataset
 		account string
 		partial bool
+		cfg     awsx.Config
+		haveCfg bool
 	)
 	if len(o.cur) > 0 {
 		var errs []error
@@ -134,10 +140,11 @@ func runCost(ctx context.Context, g *Globals, o *costOptions) error {
 			}
 		}
 	} else {
-		cfg, err := g.AWS(ctx)
-		if err != nil {
+		var err error
+		if cfg, err = g.AWS(ctx); err != nil {
 			return err
 		}
+		haveCfg = true
 		id, err := awsx.WhoAmI(ctx, cfg)
 		if err != nil {
 			return err
@@ -155,17 +162,34 @@ func runCost(ctx context.Context, g *Globals, o *costOptions) error {
 			return err
 		}
 	}
-	var at cost.Attributor
-	if len(o.trail) > 0 {
+	opts := cost.Options{MinImpact: o.det.MinImpact, MinPercent: o.det.MinPercent, FirstSpendFloor: o.det.FirstSpendFloor, EvalDays: o.days}
+	as, err := cost.Detect(ctx, d, opts)
+	if err == nil && len(as) > 0 && (len(o.trail) > 0 || o.lookup) {
+		// Who launched it: read CloudTrail only now that there is something to explain, and
+		// only the regions and days the anomalies name.
+		var srcs []trail.Source
 		var terrs []error
-		at, terrs = trailAttributor(ctx, o.trail)
-		for _, err := range terrs {
-			fmt.Fprintf(g.Stderr, "accountguard: %v\n", err)
+		if len(o.trail) > 0 {
+			srcs, terrs = trail.Files(o.trail, trail.Window{})
 		}
-		partial = partial || len(terrs) > 0
+		if o.lookup {
+			if !haveCfg {
+				if cfg, err = g.AWS(ctx); err != nil {
+					return err
+				}
+			}
+			srcs = append(srcs, costLookupSources(cfg, as)...)
+		}
+		at, herrs := costHuntAttributor(ctx, srcs)
+		for _, e := range append(terrs, herrs...) {
+			fmt.Fprintf(g.Stderr, "accountguard: %v\n", e)
+			partial = true
+		}
+		if at != nil {
+			opts.Attributor = at
+			as, err = cost.Detect(ctx, d, opts)
+		}
 	}
-	as, err := cost.Detect(ctx, d, cost.Options{MinImpact: o.det.MinImpact, MinPercent: o.det.MinPercent,
-		FirstSpendFloor: o.det.FirstSpendFloor, EvalDays: o.days, Attributor: at})
 	if errors.Is(err, cost.ErrEmpty) {
 		fs := []finding.Finding{cost.UnknownFinding(account, fmt.Errorf("no cost data between %s and %s", start.Format(cost.DayLayout), end.Format(cost.DayLayout)))}
 		if rerr := renderCost(g, o, nil, nil, fs); rerr != nil {
@@ -445,7 +469,7 @@ func costCSV(w io.Writer, as []cost.Anomaly, fs []finding.Finding) error {
 	return cw.Error()
 }
 
-type budgetOptions struct {
+type costBudgetOptions struct {
 	req     cost.BudgetRequest
 	apply   bool
 	confirm string
@@ -453,7 +477,7 @@ type budgetOptions struct {
 	undo    string
 }
 
-const budgetLong = `Plan, and with --apply create, the alerts that catch a cost spike early:
+const costBudgetLong = `Plan, and with --apply create, the alerts that catch a cost spike early:
 an AWS Budgets monthly cost budget with four e-mail notifications (actual spend at 80% and
 100%, forecast spend at 80% and 100%), and a Cost Anomaly Detection monitor over AWS
 services with a daily e-mail subscription.
@@ -463,14 +487,14 @@ ID (typed, or --confirm ID), and every call is written to a journal before and a
 --undo JOURNAL deletes what that run created.`
 
 func newCostBudgetCmd(g *Globals) *cobra.Command {
-	var o budgetOptions
+	var o costBudgetOptions
 	cmd := &cobra.Command{
 		Use:   "budget",
 		Short: "Plan or create a cost budget and an anomaly alert (journaled, undoable)",
-		Long:  budgetLong,
+		Long:  costBudgetLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBudget(cmd.Context(), g, &o)
+			return runCostBudget(cmd.Context(), g, &o)
 		},
 	}
 	f := cmd.Flags()
@@ -485,7 +509,7 @@ func newCostBudgetCmd(g *Globals) *cobra.Command {
 	return cmd
 }
 
-func runBudget(ctx context.Context, g *Globals, o *budgetOptions) error {
+func runCostBudget(ctx context.Context, g *Globals, o *costBudgetOptions) error {
 	if err := g.checkOutput("table", "json"); err != nil {
 		return err
 	}
@@ -514,7 +538,7 @@ func runBudget(ctx context.Context, g *Globals, o *budgetOptions) error {
 		if entries[0].Account != id.Account {
 			return usageErr("journal %s is for account %s, but the credentials are for %s", o.undo, entries[0].Account, id.Account)
 		}
-		if err := confirmAccount(g, o.confirm, id.Account, "undo the changes in "+o.undo); err != nil {
+		if err := costConfirmAccount(g, o.confirm, id.Account, "undo the changes in "+o.undo); err != nil {
 			return err
 		}
 		j, err := cost.OpenJournal(o.undo)
@@ -559,7 +583,7 @@ func runBudget(ctx context.Context, g *Globals, o *budgetOptions) error {
 		fmt.Fprintln(g.Stdout, "Everything exists already; nothing to do.")
 		return nil
 	}
-	if err := confirmAccount(g, o.confirm, id.Account, fmt.Sprintf("make %d change(s)", todo)); err != nil {
+	if err := costConfirmAccount(g, o.confirm, id.Account, fmt.Sprintf("make %d change(s)", todo)); err != nil {
 		return err
 	}
 	path := o.journal
@@ -580,8 +604,8 @@ func runBudget(ctx context.Context, g *Globals, o *budgetOptions) error {
 	return nil
 }
 
-// confirmAccount asks for the account ID to be typed (or given with --confirm) before a change.
-func confirmAccount(g *Globals, given, account, what string) error {
+// costConfirmAccount asks for the account ID to be typed (or given with --confirm) before a change.
+func costConfirmAccount(g *Globals, given, account, what string) error {
 	if given == "" {
 		fmt.Fprintf(g.Stderr, "To %s in account %s, type the account ID: ", what, account)
 		line, err := bufio.NewReader(g.Stdin).ReadString('\n')
@@ -604,21 +628,47 @@ func costTr(g *Globals, en, ko string) string {
 	return en
 }
 
-// launchTypes are the resources whose creation starts a bill in a region, by the short
+// costLaunchTypes are the resources whose creation starts a bill in a region, by the short
 // service name of the cost line (cost.ServiceShort); services not listed take any creation.
-var launchTypes = map[string][]string{
+var costLaunchTypes = map[string][]string{
 	"EC2":       {"instance", "spot-request", "spot-fleet", "fleet", "auto-scaling-group", "launch-template", "launch-configuration"},
 	"EC2-Other": {"instance", "spot-request", "spot-fleet", "fleet", "auto-scaling-group"},
 }
 
-// trailAttributor reads CloudTrail files once with the trail package and answers who created
-// billable resources in a region within a day before and during an anomaly. An instance that
-// an Auto Scaling group launched belongs to whoever created the group.
-func trailAttributor(ctx context.Context, paths []string) (cost.Attributor, []error) {
-	srcs, errs := trail.Files(paths, trail.Window{})
-	if len(srcs) == 0 {
-		return nil, errs
+// costLookupSources are CloudTrail LookupEvents readers for the regions the anomalies' top
+// contributors name, from a day before the first anomaly to the day after the last.
+func costLookupSources(cfg awsx.Config, as []cost.Anomaly) []trail.Source {
+	regions := map[string]bool{}
+	since, until := as[0].Start, as[0].End
+	for _, a := range as {
+		for _, c := range a.Contributors {
+			if r := c.Key.Region; r != "" && r != "global" {
+				regions[r] = true
+			}
+		}
+		if a.Start.Before(since) {
+			since = a.Start
+		}
+		if a.End.After(until) {
+			until = a.End
+		}
 	}
+	var out []trail.Source
+	for _, r := range slices.Sorted(maps.Keys(regions)) {
+		api := cloudtrail.NewFromConfig(cfg, func(co *cloudtrail.Options) { co.Region = r })
+		out = append(out, trail.Lookup{API: api, Region: r, Since: since.Add(-24 * time.Hour), Until: until.AddDate(0, 0, 1)})
+	}
+	return out
+}
+
+// costHuntAttributor reads CloudTrail sources once with the trail package and answers who
+// created billable resources in a region within a day before and during an anomaly. An
+// instance that an Auto Scaling group launched belongs to whoever created the group.
+func costHuntAttributor(ctx context.Context, srcs []trail.Source) (cost.Attributor, []error) {
+	if len(srcs) == 0 {
+		return nil, nil
+	}
+	var errs []error
 	res := trail.NewEngine().Hunt(ctx, srcs, trail.HuntOptions{})
 	errs = append(errs, res.Errors...)
 	created := res.Created
@@ -626,7 +676,7 @@ func trailAttributor(ctx context.Context, paths []string) (cost.Attributor, []er
 		if created == nil {
 			return nil, nil
 		}
-		types := launchTypes[cost.ServiceShort(q.Service)]
+		types := costLaunchTypes[cost.ServiceShort(q.Service)]
 		from := q.From.Add(-24 * time.Hour)
 		seen := map[string]bool{}
 		var out []string

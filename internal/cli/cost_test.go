@@ -210,9 +210,10 @@ func TestCostBudgetPlanApplyUndo(t *testing.T) {
 	}
 }
 
-// With the scenario's CloudTrail exported, the anomaly names who launched the instances:
-// the attacker's look-alike admin, not the users whose keys only read.
-func TestCostNamesWhoLaunchedFromTrail(t *testing.T) {
+// With the scenario's CloudTrail (exported files, or LookupEvents in the anomaly's regions),
+// the anomaly names who launched the instances: the attacker's look-alike admin, not the
+// users whose keys only read.
+func TestCostNamesWhoLaunched(t *testing.T) {
 	sc, err := awssim.LoadScenario("leaked-key")
 	if err != nil {
 		t.Fatal(err)
@@ -232,19 +233,21 @@ func TestCostNamesWhoLaunchedFromTrail(t *testing.T) {
 	if _, err := awssim.ExportTrail(r.Trail(), dir); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := run(t, t.Context(), "cost", "--no-cache", "--days", "14", "--trail", dir, "--output", "json")
-	if code != ExitFindings {
-		t.Fatalf("exit %d, stderr %s", code, stderr)
-	}
-	var rep costReport
-	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || len(rep.Anomalies) != 1 {
-		t.Fatalf("report: %v, %d anomalies", err, len(rep.Anomalies))
-	}
 	want := "arn:aws:iam::111122223333:user/support-admin"
-	if got := rep.Anomalies[0].Principals; len(got) != 1 || got[0] != want {
-		t.Errorf("principals %v, want [%s]", got, want)
-	}
-	if rep.Findings[0].Principal != want {
-		t.Errorf("finding principal %q", rep.Findings[0].Principal)
+	for _, how := range [][]string{{"--trail", dir}, {"--lookup-events"}} {
+		code, stdout, stderr := run(t, t.Context(), append([]string{"cost", "--no-cache", "--days", "14", "--output", "json"}, how...)...)
+		if code != ExitFindings {
+			t.Fatalf("%v: exit %d, stderr %s", how, code, stderr)
+		}
+		var rep costReport
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil || len(rep.Anomalies) != 1 {
+			t.Fatalf("%v: report: %v, %d anomalies", how, err, len(rep.Anomalies))
+		}
+		if got := rep.Anomalies[0].Principals; len(got) != 1 || got[0] != want {
+			t.Errorf("%v: principals %v, want [%s]", how, got, want)
+		}
+		if rep.Findings[0].Principal != want {
+			t.Errorf("%v: finding principal %q", how, rep.Findings[0].Principal)
+		}
 	}
 }
