@@ -134,8 +134,9 @@ func TestMayStraddle(t *testing.T) {
 		{"UJZDEGXDNCF32EPF\"\n", true, false, true},                       // the tail of a rotated key ID
 		{"TWDtkwtDDb/xHKas1VOqg6YYZYn9ZhyiA4uoRgna\n", true, false, true}, // a secret after a copied name
 		{"x = 1\nsecret = \"TWDtkwtDDb/xHKas1VOqg6YYZYn9ZhyiA4uoRgna\"\n", false, false, true},
-		{"fmt.Println(x)\n\tAKI", false, true, true},                                                                                // a keyword the copy completes
-		{"akia", false, false, true},                                                                                                // keyword
+		{"fmt.Println(x)\n\tAKI", false, true, true}, // a keyword the copy completes
+		{"AKIA", false, false, true},                 // keyword
+		{"Asia/Seoul", false, false, false},          // a key prefix is upper-case
 		{"z6B1hJ0aK5qGHxPv8Y4k2wGq1Yl2n0W8T4m8rY2dPq9c3hX7fA5bV1kE3sD9gH2jL4nM6pQ8rT0uW2yZ4aC6eG8iK0mO2==\"\n", true, false, false}, // a sha512 integrity value
 		{"Println(\"hello, world\")\n", true, false, false},
 		{"GOTPCREL:\n", true, false, false},     // upper-case, but no digit

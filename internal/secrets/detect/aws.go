@@ -381,12 +381,12 @@ func secretKeywords() []string {
 
 func init() {
 	Register(&Detector{
-		ID:       "aws-access-key-id",
-		Title:    finding.Text{En: "AWS access key ID", Ko: "AWS 액세스 키 ID"},
-		Severity: finding.High,
-		Keywords: keyIDPrefixes,
-		Window:   64,
-		Find:     findKeyIDs,
+		ID:            "aws-access-key-id",
+		Title:         finding.Text{En: "AWS access key ID", Ko: "AWS 액세스 키 ID"},
+		Severity:      finding.High,
+		ExactKeywords: keyIDPrefixes,
+		Window:        64,
+		Find:          findKeyIDs,
 		TruePositives: []string{
 			`aws_access_key_id = AKIAUJZDEGXDNCF32EPF`,
 			`{"AccessKeyId":"ASIA3DHODZDOCIS2JHTL","Expiration":"2026-01-01T00:00:00Z"}`,
@@ -403,12 +403,13 @@ func init() {
 		},
 	})
 	Register(&Detector{
-		ID:       "aws-secret-access-key",
-		Title:    finding.Text{En: "AWS secret access key", Ko: "AWS 비밀 액세스 키"},
-		Severity: finding.Critical,
-		Keywords: append(secretKeywords(), keyIDPrefixes...),
-		Window:   1024,
-		Find:     findSecretKeys,
+		ID:            "aws-secret-access-key",
+		Title:         finding.Text{En: "AWS secret access key", Ko: "AWS 비밀 액세스 키"},
+		Severity:      finding.Critical,
+		Keywords:      secretKeywords(),
+		ExactKeywords: keyIDPrefixes,
+		Window:        1024,
+		Find:          findSecretKeys,
 		TruePositives: []string{
 			`aws_secret_access_key = jORS+6ilI8ihN5KXSc7Tvo+hBKqFYY+kv5ZJr3J1`,
 			`AWS_SECRET_ACCESS_KEY="TWDtkwtDDb/xHKas1VOqg6YYZYn9ZhyiA4uoRgna"`,
@@ -431,11 +432,12 @@ func init() {
 		},
 	})
 	Register(&Detector{
-		ID:       "aws-session-token",
-		Title:    finding.Text{En: "AWS session token", Ko: "AWS 세션 토큰"},
-		Severity: finding.High,
-		Keywords: []string{"session_token", "sessiontoken", "session-token", "security_token", "IQoJb3JpZ2luX2Vj", "FwoGZXIvYXdz", "FQoGZXIvYXdz", "AQoDYXdz"},
-		Find:     findSessionTokens,
+		ID:            "aws-session-token",
+		Title:         finding.Text{En: "AWS session token", Ko: "AWS 세션 토큰"},
+		Severity:      finding.High,
+		Keywords:      []string{"session_token", "sessiontoken", "session-token", "security_token"},
+		ExactKeywords: []string{"IQoJb3JpZ2luX2Vj", "FwoGZXIvYXdz", "FQoGZXIvYXdz", "AQoDYXdz"},
+		Find:          findSessionTokens,
 		TruePositives: []string{
 			`aws_session_token = IQoJb3JpZ2luX2VjEHcaCXVzLWVhc3QtMSJHMEUCIQD6kTzv1Q2hN0pB8XyL3mR5sW7tY9uA1bC3dE5fG7hI9jKlMNOPqrSTuvWXyz0123456789abcdEFGHijklMNOPqrstUVwxYZ+/abcdefgh`,
 			`"SessionToken": "FwoGZXIvYXdzEBYaDHhM3kQ8pL2nR5tV7wYjKp4xZ9cV2bN6mQ1sD3fG5hJ7kL9oP0rT2uW4yA6cE8gI0kM2oQ4sU6wY8aC0eG2iK4mO6qS8uW0yA2cE4gI6kM8oQ0sU2"`,

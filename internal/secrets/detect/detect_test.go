@@ -153,7 +153,7 @@ func TestSecretNeverPrintedWhole(t *testing.T) {
 }
 
 func TestPrefilterCaseInsensitiveOverlapping(t *testing.T) {
-	d := newACDFA([]string{"secret", "cre", "akia"})
+	d := newACDFA([]string{"secret", "cre", "akia"}, nil)
 	hits := d.scan([]byte("xSeCrEt AKIAkia"), nil)
 	var got []string
 	for _, h := range hits {
@@ -161,6 +161,14 @@ func TestPrefilterCaseInsensitiveOverlapping(t *testing.T) {
 	}
 	if want := "1@6 0@7 2@12 2@15"; strings.Join(got, " ") != want {
 		t.Errorf("hits %v, want %s", got, want)
+	}
+	// Exact keywords keep their case.
+	d = newACDFA([]string{"AKIA", "secret"}, []bool{true, false})
+	if hits := d.scan([]byte("Akia akia SECRET AKIA"), nil); len(hits) != 2 || hits[0].kw != 1 || hits[1].end != 21 {
+		t.Errorf("exact: %v", hits)
+	}
+	if d.any([]byte("Asia/Seoul akia")) {
+		t.Error("exact keyword matched another case")
 	}
 }
 

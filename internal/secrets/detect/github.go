@@ -27,11 +27,11 @@ func findGitHub(w []byte) []Match {
 
 func init() {
 	Register(&Detector{
-		ID:       "github-token",
-		Title:    finding.Text{En: "GitHub token", Ko: "GitHub 토큰"},
-		Severity: finding.High,
-		Keywords: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"},
-		Find:     findGitHub,
+		ID:            "github-token",
+		Title:         finding.Text{En: "GitHub token", Ko: "GitHub 토큰"},
+		Severity:      finding.High,
+		ExactKeywords: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"},
+		Find:          findGitHub,
 		TruePositives: []string{
 			`GITHUB_TOKEN=ghp_4bZkq0Xr7TmPwN2vLs9yHc3dJf6gKa1eQu8R`,
 			`token: "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"`,

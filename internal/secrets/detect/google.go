@@ -26,11 +26,11 @@ func findGoogle(w []byte) []Match {
 
 func init() {
 	Register(&Detector{
-		ID:       "google-api-key",
-		Title:    finding.Text{En: "Google API key", Ko: "Google API 키"},
-		Severity: finding.Medium,
-		Keywords: []string{"AIza"},
-		Find:     findGoogle,
+		ID:            "google-api-key",
+		Title:         finding.Text{En: "Google API key", Ko: "Google API 키"},
+		Severity:      finding.Medium,
+		ExactKeywords: []string{"AIza"},
+		Find:          findGoogle,
 		TruePositives: []string{
 			`"apiKey": "AIzaSyD3xQ7k9Lm2Np4Rs6Tv8Wx0Yz1Ab3Cd5Ef"`,
 		},

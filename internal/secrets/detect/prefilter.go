@@ -6,6 +6,9 @@ type acDFA struct {
 	next []uint32 // state*256 + byte -> next state, with outFlag set when it ends a keyword
 	out  [][]int  // state -> keyword indexes ending here (including via suffix links)
 	lens []int    // keyword index -> length
+	// kws and exact: the keywords, and which must match with their case
+	kws   []string
+	exact []bool
 	// depth: state -> length of the keyword prefix it stands for
 	depth []int
 }
@@ -17,7 +20,9 @@ func fold(b byte) byte {
 	return b
 }
 
-func newACDFA(keywords []string) *acDFA {
+// newACDFA compiles keywords; exact[i] makes keyword i case-sensitive (it is matched
+// folded like the rest, then checked against the input).
+func newACDFA(keywords []string, exact []bool) *acDFA {
 	type node struct {
 		child map[byte]int
 		fail  int
@@ -40,7 +45,10 @@ func newACDFA(keywords []string) *acDFA {
 		}
 		nodes[s].out = append(nodes[s].out, i)
 	}
-	d := &acDFA{next: make([]uint32, len(nodes)*256), out: make([][]int, len(nodes)), lens: lens, depth: make([]int, len(nodes))}
+	d := &acDFA{next: make([]uint32, len(nodes)*256), out: make([][]int, len(nodes)), lens: lens, depth: make([]int, len(nodes)), kws: keywords, exact: exact}
+	if d.exact == nil {
+		d.exact = make([]bool, len(keywords))
+	}
 	// Breadth-first: a state's failure target is complete before the state itself.
 	queue := []int{0}
 	for len(queue) > 0 {
@@ -92,7 +100,9 @@ func (d *acDFA) scan(data []byte, hits []hit) []hit {
 		if s&outFlag != 0 {
 			s &^= outFlag
 			for _, kw := range d.out[s] {
-				hits = append(hits, hit{kw: kw, end: i + 1})
+				if d.matches(kw, data, i+1) {
+					hits = append(hits, hit{kw: kw, end: i + 1})
+				}
 			}
 		}
 	}
@@ -103,13 +113,22 @@ func (d *acDFA) scan(data []byte, hits []hit) []hit {
 func (d *acDFA) any(data []byte) bool {
 	next := d.next
 	s := uint32(0)
-	for _, b := range data {
+	for i, b := range data {
 		s = next[s<<8|uint32(b)]
 		if s&outFlag != 0 {
-			return true
+			for _, kw := range d.out[s&^outFlag] {
+				if d.matches(kw, data, i+1) {
+					return true
+				}
+			}
 		}
 	}
 	return false
+}
+
+// matches checks the case of an exact keyword found ending at end.
+func (d *acDFA) matches(kw int, data []byte, end int) bool {
+	return !d.exact[kw] || string(data[end-d.lens[kw]:end]) == d.kws[kw]
 }
 
 // tailDepth is the length of the longest suffix of data that begins a keyword.

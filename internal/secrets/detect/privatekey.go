@@ -33,12 +33,12 @@ func findPrivateKeys(w []byte) []Match {
 
 func init() {
 	Register(&Detector{
-		ID:       "private-key",
-		Title:    finding.Text{En: "Private key", Ko: "개인 키"},
-		Severity: finding.High,
-		Keywords: []string{"PRIVATE KEY"},
-		Window:   8192,
-		Find:     findPrivateKeys,
+		ID:            "private-key",
+		Title:         finding.Text{En: "Private key", Ko: "개인 키"},
+		Severity:      finding.High,
+		ExactKeywords: []string{"PRIVATE KEY"},
+		Window:        8192,
+		Find:          findPrivateKeys,
 		TruePositives: []string{
 			"-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi3ZOwhJ4yrRtk1MFuY1w8uWOc0\nq6Zb4HYVxN2lTw0xsKjVtBr9wD8ZJxT4bGk0cU1xq8mH3yR5fLdQ2p7n9vWbE4tA\n-----END RSA PRIVATE KEY-----\n",
 			"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACBJbm9yZSB0aGlzIGl0IGlzIGEgdGVzdCBzYW1wbGUgb25seS4uLi4uAAAA\n-----END OPENSSH PRIVATE KEY-----",

@@ -37,8 +37,11 @@ type Detector struct {
 	Title    finding.Text
 	Severity finding.Severity
 	// Keywords gate the detector: Find runs only on windows around an occurrence of one of
-	// them (ASCII case-insensitive). Every true positive must contain one.
-	Keywords []string
+	// them (ASCII case-insensitive) or of one of ExactKeywords (case-sensitive: "AKIA" is
+	// always upper-case, and "asia" in "Asia/Seoul" must not wake the detector). Every
+	// true positive must contain one.
+	Keywords      []string
+	ExactKeywords []string
 	// Window is how many bytes on each side of a keyword hit Find sees (default 256).
 	Window int
 	// Find returns the matches in window, with offsets relative to it.
@@ -59,7 +62,7 @@ var (
 func Register(d *Detector) {
 	regMu.Lock()
 	defer regMu.Unlock()
-	if d.ID == "" || d.Find == nil || len(d.Keywords) == 0 || d.Title.En == "" {
+	if d.ID == "" || d.Find == nil || len(d.Keywords)+len(d.ExactKeywords) == 0 || d.Title.En == "" {
 		panic(fmt.Sprintf("detect: incomplete detector %q", d.ID))
 	}
 	for _, o := range registry {
@@ -106,23 +109,36 @@ func NewEngine(dets []*Detector) *Engine {
 	}
 	e := &Engine{dets: dets}
 	idx := map[string]int{}
-	var kws []string
-	for di, d := range dets {
-		for _, kw := range d.Keywords {
+	var (
+		kws   []string
+		exact []bool
+	)
+	add := func(di int, kw string, ex bool) {
+		if !ex {
 			kw = strings.ToLower(kw)
-			i, ok := idx[kw]
-			if !ok {
-				i = len(kws)
-				idx[kw] = i
-				kws = append(kws, kw)
-				e.kwDet = append(e.kwDet, nil)
-			}
-			if !slices.Contains(e.kwDet[i], di) {
-				e.kwDet[i] = append(e.kwDet[i], di)
-			}
+		}
+		key := fmt.Sprint(ex, kw)
+		i, ok := idx[key]
+		if !ok {
+			i = len(kws)
+			idx[key] = i
+			kws = append(kws, kw)
+			exact = append(exact, ex)
+			e.kwDet = append(e.kwDet, nil)
+		}
+		if !slices.Contains(e.kwDet[i], di) {
+			e.kwDet[i] = append(e.kwDet[i], di)
 		}
 	}
-	e.ac = newACDFA(kws)
+	for di, d := range dets {
+		for _, kw := range d.Keywords {
+			add(di, kw, false)
+		}
+		for _, kw := range d.ExactKeywords {
+			add(di, kw, true)
+		}
+	}
+	e.ac = newACDFA(kws, exact)
 	return e
 }
 

@@ -28,11 +28,12 @@ func findSlack(w []byte) []Match {
 
 func init() {
 	Register(&Detector{
-		ID:       "slack",
-		Title:    finding.Text{En: "Slack webhook or token", Ko: "Slack 웹훅 또는 토큰"},
-		Severity: finding.Medium,
-		Keywords: []string{"hooks.slack.com", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"},
-		Find:     findSlack,
+		ID:            "slack",
+		Title:         finding.Text{En: "Slack webhook or token", Ko: "Slack 웹훅 또는 토큰"},
+		Severity:      finding.Medium,
+		Keywords:      []string{"hooks.slack.com"},
+		ExactKeywords: []string{"xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"},
+		Find:          findSlack,
 		TruePositives: []string{
 			`url = "https://hooks.slack.com/services/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"`,
 			`SLACK_BOT_TOKEN=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx`,

@@ -30,11 +30,11 @@ func findStripe(w []byte) []Match {
 
 func init() {
 	Register(&Detector{
-		ID:       "stripe",
-		Title:    finding.Text{En: "Stripe secret key", Ko: "Stripe 비밀 키"},
-		Severity: finding.High,
-		Keywords: []string{"sk_live_", "rk_live_", "sk_test_", "rk_test_", "sk_prod_", "rk_prod_"},
-		Find:     findStripe,
+		ID:            "stripe",
+		Title:         finding.Text{En: "Stripe secret key", Ko: "Stripe 비밀 키"},
+		Severity:      finding.High,
+		ExactKeywords: []string{"sk_live_", "rk_live_", "sk_test_", "rk_test_", "sk_prod_", "rk_prod_"},
+		Find:          findStripe,
 		TruePositives: []string{
 			`STRIPE_KEY=sk_live_51HqL2bK8mN3pQ5rS7tV9wX1yZ3aB5cD7eF9gH1`,
 			`stripe.api_key = "rk_live_9aB8cD7eF6gH5iJ4kL3mN2"`,
