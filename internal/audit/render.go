@@ -16,7 +16,9 @@ type Report struct {
 	CollectedAt time.Time
 	Tool        string // "accountguard v1.2.3"
 	Lang        string // "en" or "ko"
-	Findings    []finding.Finding
+	// Region is where ASFF findings will be imported (their ProductArn); default us-east-1.
+	Region   string
+	Findings []finding.Finding
 	// Partial lists collection failures (one line each), so the reader knows why checks are unknown.
 	Partial []string
 }

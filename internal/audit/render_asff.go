@@ -159,7 +159,7 @@ func clip(s string, n int) string {
 // renderASFF writes a BatchImportFindings request body (Security Hub takes at most 100
 // findings per call; importers split the array).
 func renderASFF(w io.Writer, r *Report) error {
-	region := "us-east-1"
+	region := nonEmpty(r.Region, "us-east-1")
 	batch := asffBatch{Findings: []asffFinding{}}
 	for _, f := range r.Findings {
 		batch.Findings = append(batch.Findings, ToASFF(f, r, region))

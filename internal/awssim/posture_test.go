@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
@@ -401,5 +402,25 @@ func TestS3FixOperations(t *testing.T) {
 	}
 	if _, err := s.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("fix-bucket")}); apiCode(err) != "NoSuchBucket" {
 		t.Fatalf("second delete: %v", err)
+	}
+}
+
+func TestSecurityHubBatchImportChecks(t *testing.T) {
+	r := startPosture(t)
+	sh := securityhub.NewFromConfig(r.Config("", ""))
+	f := func(account, label string) shtypes.AwsSecurityFinding {
+		return shtypes.AwsSecurityFinding{SchemaVersion: aws.String("2018-10-08"), Id: aws.String("f-" + account + label), GeneratorId: aws.String("g"),
+			ProductArn: aws.String("arn:aws:securityhub:us-east-1:" + account + ":product/" + account + "/default"), AwsAccountId: aws.String(account),
+			CreatedAt: aws.String("2026-01-01T00:00:00.000Z"), UpdatedAt: aws.String("2026-01-01T00:00:00.000Z"), Title: aws.String("t"), Description: aws.String("d"),
+			Types: []string{"Software and Configuration Checks"}, Severity: &shtypes.Severity{Label: shtypes.SeverityLabel(label)},
+			Resources: []shtypes.Resource{{Type: aws.String("AwsAccount"), Id: aws.String("AWS::::Account:" + account)}}}
+	}
+	out, err := sh.BatchImportFindings(context.Background(), &securityhub.BatchImportFindingsInput{Findings: []shtypes.AwsSecurityFinding{
+		f("123456789012", "HIGH"), f("999999999999", "HIGH"), f("123456789012", "SEVERE")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToInt32(out.SuccessCount) != 1 || aws.ToInt32(out.FailedCount) != 2 {
+		t.Fatalf("success %d failed %d: %+v", aws.ToInt32(out.SuccessCount), aws.ToInt32(out.FailedCount), out.FailedFindings)
 	}
 }

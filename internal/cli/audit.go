@@ -150,7 +150,10 @@ func runAudit(ctx context.Context, g *Globals, o *auditOptions) error {
 	if o.doFix {
 		return runFix(ctx, g, o, snap, fs, awsCfg)
 	}
-	rep := &audit.Report{Account: snap.Account.ID, CollectedAt: snap.CollectedAt, Tool: "accountguard " + Version(), Lang: g.Lang, Findings: fs}
+	rep := &audit.Report{Account: snap.Account.ID, CollectedAt: snap.CollectedAt, Tool: "accountguard " + Version(), Lang: g.Lang, Findings: fs, Region: g.Region}
+	if rep.Region == "" {
+		rep.Region = awsCfg.Region // live: the configured region, where an import would go
+	}
 	for _, e := range snap.Errors {
 		if e.Code != "NoSuchEntity" {
 			rep.Partial = append(rep.Partial, e.String())

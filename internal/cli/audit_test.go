@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+
 	"github.com/accountguard/accountguard/internal/awssim"
 	"github.com/accountguard/accountguard/internal/finding"
 )
@@ -302,5 +306,41 @@ func TestAuditOfflineEqualsLive(t *testing.T) {
 		if strings.Join(a, ",") != strings.Join(b, ",") {
 			t.Errorf("%s differs offline", id)
 		}
+	}
+}
+
+// --output asff is accepted by Security Hub's BatchImportFindings: through the SDK (whose
+// validators check the required attributes) into the simulator (which checks the product ARN,
+// account, schema version and severity), 100 findings a call.
+func TestAuditASFFImports(t *testing.T) {
+	r := useSim(t, "leaked-key", awssim.Options{})
+	code, out, stderr := run(t, t.Context(), "audit", "--output", "asff", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var batch struct {
+		Findings []shtypes.AwsSecurityFinding
+	}
+	if err := json.Unmarshal([]byte(out), &batch); err != nil {
+		t.Fatal(err)
+	}
+	if len(batch.Findings) < 100 {
+		t.Fatalf("only %d findings", len(batch.Findings))
+	}
+	sh := securityhub.NewFromConfig(r.Config("", ""))
+	imported := 0
+	for start := 0; start < len(batch.Findings); start += 100 {
+		end := min(start+100, len(batch.Findings))
+		res, err := sh.BatchImportFindings(t.Context(), &securityhub.BatchImportFindingsInput{Findings: batch.Findings[start:end]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToInt32(res.FailedCount) != 0 {
+			t.Fatalf("rejected: %+v", res.FailedFindings[0])
+		}
+		imported += int(aws.ToInt32(res.SuccessCount))
+	}
+	if imported != len(batch.Findings) {
+		t.Fatalf("imported %d of %d", imported, len(batch.Findings))
 	}
 }
