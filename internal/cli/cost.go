@@ -190,8 +190,12 @@ func runCost(ctx context.Context, g *Globals, o *costOptions) error {
 			as, err = cost.Detect(ctx, d, opts)
 		}
 	}
-	if errors.Is(err, cost.ErrEmpty) {
-		fs := []finding.Finding{cost.UnknownFinding(account, fmt.Errorf("no cost data between %s and %s", start.Format(cost.DayLayout), end.Format(cost.DayLayout)))}
+	if errors.Is(err, cost.ErrEmpty) || errors.Is(err, cost.ErrTooShort) {
+		why := err
+		if errors.Is(err, cost.ErrEmpty) {
+			why = fmt.Errorf("no cost data between %s and %s", start.Format(cost.DayLayout), end.Format(cost.DayLayout))
+		}
+		fs := []finding.Finding{cost.UnknownFinding(account, why)}
 		if rerr := renderCost(g, o, nil, nil, fs); rerr != nil {
 			return rerr
 		}

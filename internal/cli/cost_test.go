@@ -92,6 +92,11 @@ func TestCostBadInput(t *testing.T) {
 	if code != ExitPartial || !strings.Contains(stderr, "bad.csv: missing column") || !strings.Contains(stdout, "Daily cost") {
 		t.Errorf("bad + good: exit %d, stderr %q", code, stderr)
 	}
+	// Too few days to judge anything: unknown, not "no anomaly".
+	code, stdout, _ = run(t, t.Context(), "cost", "--cur", good, "--days", "3", "--history", "2", "--output", "json")
+	if code != ExitPartial || !strings.Contains(stdout, `"status": "unknown"`) || !strings.Contains(stdout, "needed before a day can be judged") {
+		t.Errorf("too short: exit %d, %s", code, stdout)
+	}
 	// Only bad files: a usage error, one line each.
 	code, _, stderr = run(t, t.Context(), "cost", "--cur", bad)
 	if code != ExitUsage || !strings.Contains(stderr, "no usable Cost and Usage Report file") {

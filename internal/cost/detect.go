@@ -145,6 +145,9 @@ func Detect(ctx context.Context, d *Dataset, o Options) ([]Anomaly, error) {
 		return nil, err
 	}
 	o = o.withDefaults()
+	if d.Days <= o.Baseline.MinHistory {
+		return nil, fmt.Errorf("%w: %d days of cost data, %d needed before a day can be judged", ErrTooShort, d.Days, o.Baseline.MinHistory+1)
+	}
 	v := newView(d)
 	from := o.Baseline.MinHistory
 	if o.EvalDays > 0 {

@@ -228,6 +228,10 @@ func TestEmptyAndInvalidSeries(t *testing.T) {
 	if _, err := Detect(t.Context(), &Dataset{}, Options{}); !errors.Is(err, ErrEmpty) {
 		t.Errorf("empty dataset: err %v, want ErrEmpty", err)
 	}
+	short, _ := leakedKeyLike(7)
+	if _, err := Detect(t.Context(), short, Options{}); !errors.Is(err, ErrTooShort) || !strings.Contains(err.Error(), "7 days of cost data, 8 needed") {
+		t.Errorf("a week of data: err %v, want ErrTooShort", err)
+	}
 	d, _ := leakedKeyLike(40)
 	d.ByRegion[0].Values[3] = math.NaN()
 	if _, err := Detect(t.Context(), d, Options{}); err == nil || !strings.Contains(err.Error(), "not a number") {

@@ -77,6 +77,10 @@ const MaxDays = 3660
 // ErrEmpty is returned for a dataset without days or without any cost line.
 var ErrEmpty = errors.New("empty cost series")
 
+// ErrTooShort is returned when the series is too short for any day to be judged: the
+// answer is "unknown", not "no anomaly".
+var ErrTooShort = errors.New("cost series too short")
+
 // Day is the date of day index i.
 func (d *Dataset) Day(i int) time.Time { return d.Start.AddDate(0, 0, i) }
 
