@@ -86,6 +86,9 @@ func init() {
 // eachRegion judges a regional service in every enabled region. judge returns whether the
 // region was collected, whether it passes, and what is wrong.
 func (x *Ctx) eachRegion(service string, ops []string, what string, judge func(region string) (known, good bool, detail finding.Text)) []Result {
+	if len(x.regions()) == 0 {
+		return []Result{x.noRegions()}
+	}
 	var out []Result
 	for _, region := range x.regions() {
 		if r, bad := x.missing(service, region, ops...); bad {

@@ -70,6 +70,9 @@ func init() {
 		Title:       finding.Text{En: "Running EC2 instances have detailed monitoring", Ko: "실행 중인 EC2 인스턴스에 세부 모니터링이 켜져 있음"},
 		Remediation: finding.Text{En: "Enable detailed monitoring (aws ec2 monitor-instances) on instances you run; an instance you do not recognise may be the attacker's.", Ko: "실행하는 인스턴스에 세부 모니터링을 켜세요 (aws ec2 monitor-instances). 모르는 인스턴스는 공격자의 것일 수 있습니다."},
 		Run: func(x *Ctx) []Result {
+			if len(x.regions()) == 0 {
+				return []Result{x.noRegions()}
+			}
 			var out []Result
 			for _, region := range x.regions() {
 				if r, ok := x.missing("ec2", region, "DescribeInstances"); ok {
@@ -126,6 +129,15 @@ func (x *Ctx) regions() []string {
 	return rs
 }
 
+// noRegions is the unknown result when no region was collected at all: a regional check
+// must not pass for want of regions.
+func (x *Ctx) noRegions() Result {
+	if r, ok := x.missing("ec2", "", "DescribeRegions"); ok {
+		return r
+	}
+	return x.notCollected("enabled regions")
+}
+
 func (x *Ctx) regionNotCollected(region string) Result {
 	return Result{Status: finding.Unknown, Region: region, ResourceType: "AwsAccount", Resource: x.accountARN(),
 		Detail: finding.Text{En: "not evaluated: region " + region + " was not collected", Ko: "평가하지 못함: 리전 " + region + "을(를) 수집하지 못했습니다"}}
@@ -134,6 +146,9 @@ func (x *Ctx) regionNotCollected(region string) Result {
 // eachSecurityGroup runs bad over every security group of every enabled region. bad returns
 // whether the group fails and what is wrong; what "-" means the check does not apply.
 func (x *Ctx) eachSecurityGroup(bad func(sg *inventory.SecurityGroup) (bool, string)) []Result {
+	if len(x.regions()) == 0 {
+		return []Result{x.noRegions()}
+	}
 	var out []Result
 	for _, region := range x.regions() {
 		if r, ok := x.missing("ec2", region, "DescribeSecurityGroups"); ok {

@@ -201,3 +201,19 @@ func TestUnknownWhenNotCollected(t *testing.T) {
 		}
 	}
 }
+
+// Without any region (DescribeRegions denied), no regional check passes.
+func TestNoRegionsIsUnknown(t *testing.T) {
+	s := hardened()
+	s.Regions, s.Resources = nil, map[string]*inventory.RegionResources{}
+	denied("ec2", "", "DescribeRegions")(s)
+	fs, _ := Run(s, Options{})
+	for _, f := range fs {
+		switch f.RuleID {
+		case "sg-open-admin-ports", "sg-open-all-ports", "default-sg-rules", "ec2-detailed-monitoring", "guardduty-all-regions", "config-recording", "securityhub-enabled":
+			if f.Status != finding.Unknown || f.Attributes["missing_permission"] != "ec2:DescribeRegions" {
+				t.Errorf("%s: %s (%s)", f.RuleID, f.Status, f.Attributes["missing_permission"])
+			}
+		}
+	}
+}
