@@ -10,15 +10,23 @@ import (
 // iamOps are the IAM reads the user and root checks rest on; a failure of any makes them unknown.
 var iamUserOps = []string{"ListUsers", "GetAccountAuthorizationDetails"}
 
-// iamUnknown returns the unknown result when the IAM data a check needs is absent.
+// iamUnknown returns the unknown result when the IAM user data a check needs is absent: a
+// failed call, or users not marked collected (IAM.Collected["users"]).
 func (x *Ctx) iamUnknown(ops ...string) (Result, bool) {
-	if r, ok := x.missing("iam", "", append(ops, iamUserOps...)...); ok {
+	return x.iamPartsUnknown([]string{"users"}, append(ops, iamUserOps...)...)
+}
+
+// iamPartsUnknown is iamUnknown for other parts of IAM.Collected; any one of parts suffices.
+func (x *Ctx) iamPartsUnknown(parts []string, ops ...string) (Result, bool) {
+	if r, ok := x.missing("iam", "", ops...); ok {
 		return r, true
 	}
-	if x.Snap.IAM.Collected == nil {
-		return x.notCollected("IAM"), true
+	for _, p := range parts {
+		if x.Snap.IAM.Collected[p] {
+			return Result{}, false
+		}
 	}
-	return Result{}, false
+	return x.notCollected("IAM " + strings.Join(parts, " or ")), true
 }
 
 func userResult(status finding.Status, arn string, detail finding.Text) Result {

@@ -37,8 +37,8 @@ func (x *Ctx) passwordPolicy(ok func(min, reuse int) (bool, finding.Text)) []Res
 	if r, bad := x.missing("iam", "", "GetAccountPasswordPolicy"); bad {
 		return []Result{r}
 	}
-	if x.Snap.IAM.Collected == nil {
-		return []Result{x.notCollected("IAM")}
+	if !x.Snap.IAM.Collected["password_policy"] {
+		return []Result{x.notCollected("IAM password policy")}
 	}
 	p := x.Snap.IAM.PasswordPolicy
 	arn := x.accountARN()

@@ -40,7 +40,7 @@ func hardened() *inventory.Snapshot {
 		Version: 1, CollectedAt: testNow, Account: inventory.Account{ID: "111122223333"},
 		Regions: []inventory.Region{{Name: "us-east-1", Enabled: true}, {Name: "eu-west-1", Enabled: true}, {Name: "af-south-1", Enabled: false}},
 		IAM: inventory.IAM{
-			Collected:      map[string]bool{"users": true, "credential_report": true, "password_policy": true},
+			Collected:      map[string]bool{"users": true, "credential_report": true, "password_policy": true, "summary": true, "virtual_mfa": true},
 			PasswordPolicy: &inventory.PasswordPolicy{MinimumLength: 14, ReusePrevention: 24},
 			Root:           inventory.Root{ARN: "arn:aws:iam::111122223333:root", MFAEnabled: true, HardwareMFA: &t, PasswordLastUsed: ago(200)},
 			Groups:         []inventory.Group{{Name: "devs", ARN: "arn:aws:iam::111122223333:group/devs", AttachedPolicies: []inventory.AttachedPolicy{{Name: "PowerUserAccess", ARN: "arn:aws:iam::aws:policy/PowerUserAccess"}}}},

@@ -18,7 +18,7 @@ func init() {
 		Remediation: finding.Text{En: "Sign in as root, open Security credentials, and assign an MFA device (a hardware key is best). Verify: IAM > Dashboard shows 'Root user has MFA'.", Ko: "루트로 로그인해 보안 자격 증명에서 MFA 디바이스를 할당하세요(하드웨어 키 권장). 확인: IAM 대시보드에 '루트 사용자에 MFA 있음'이 표시됩니다."},
 		CIS7:        "2.5", CIS3: "1.5", FSBP: []string{"IAM.9"}, Manual: true,
 		Run: func(x *Ctx) []Result {
-			if r, ok := x.iamUnknown(rootOps...); ok {
+			if r, ok := x.iamPartsUnknown([]string{"summary", "credential_report"}, rootOps...); ok {
 				return []Result{r}
 			}
 			root := x.Snap.IAM.Root
@@ -34,7 +34,7 @@ func init() {
 		Remediation: finding.Text{En: "Sign in as root and replace the virtual MFA with a hardware security key or token. Verify: IAM ListVirtualMFADevices shows no device assigned to root.", Ko: "루트로 로그인해 가상 MFA를 하드웨어 보안 키나 토큰으로 바꾸세요. 확인: ListVirtualMFADevices에 루트에 할당된 디바이스가 없어야 합니다."},
 		CIS7:        "2.6", CIS3: "1.6", FSBP: []string{"IAM.6"}, Manual: true,
 		Run: func(x *Ctx) []Result {
-			if r, ok := x.iamUnknown(append(rootOps, "ListVirtualMFADevices")...); ok {
+			if r, ok := x.iamPartsUnknown([]string{"summary", "credential_report"}, append(rootOps, "ListVirtualMFADevices")...); ok {
 				return []Result{r}
 			}
 			root := x.Snap.IAM.Root
@@ -56,7 +56,7 @@ func init() {
 		Remediation: finding.Text{En: "Sign in as root, open Security credentials, and delete every root access key (use IAM users or roles instead). Verify: IAM GetAccountSummary AccountAccessKeysPresent is 0.", Ko: "루트로 로그인해 보안 자격 증명에서 루트 액세스 키를 모두 삭제하세요(대신 IAM 사용자나 역할 사용). 확인: GetAccountSummary의 AccountAccessKeysPresent가 0이어야 합니다."},
 		CIS7:        "2.4", CIS3: "1.4", FSBP: []string{"IAM.4"}, Manual: true,
 		Run: func(x *Ctx) []Result {
-			if r, ok := x.iamUnknown(rootOps...); ok {
+			if r, ok := x.iamPartsUnknown([]string{"summary", "credential_report"}, rootOps...); ok {
 				return []Result{r}
 			}
 			if n := x.Snap.IAM.Root.AccessKeysActive; n > 0 {
@@ -72,7 +72,7 @@ func init() {
 		Remediation: finding.Text{En: "Use IAM users or roles for daily work; if the root use was not yours, treat the account as compromised (accountguard check). Verify: the credential report's root password_last_used and access_key_*_last_used_date.", Ko: "일상 작업에는 IAM 사용자나 역할을 쓰세요. 본인이 사용한 것이 아니면 계정 탈취로 보고 accountguard check를 실행하세요. 확인: 자격 증명 보고서의 루트 password_last_used와 access_key_*_last_used_date."},
 		CIS7:        "2.7", CIS3: "1.7",
 		Run: func(x *Ctx) []Result {
-			if r, ok := x.iamUnknown("GetCredentialReport", "GenerateCredentialReport"); ok {
+			if r, ok := x.iamPartsUnknown([]string{"credential_report"}, "GetCredentialReport", "GenerateCredentialReport"); ok {
 				return []Result{r}
 			}
 			root := x.Snap.IAM.Root

@@ -25,3 +25,15 @@ func init() {
 		sample{check: "root-recent-use", name: "report denied", want: finding.Unknown, missing: "iam:GenerateCredentialReport", mutate: denied("iam", "", "GenerateCredentialReport")},
 	)
 }
+
+func init() {
+	addSamples(
+		sample{check: "root-mfa", name: "summary and report not collected", want: finding.Unknown, mutate: func(s *inventory.Snapshot) {
+			delete(s.IAM.Collected, "summary")
+			delete(s.IAM.Collected, "credential_report")
+		}},
+		sample{check: "root-recent-use", name: "report not collected", want: finding.Unknown, mutate: func(s *inventory.Snapshot) { delete(s.IAM.Collected, "credential_report") }},
+		sample{check: "iam-console-mfa", name: "users not collected", want: finding.Unknown, mutate: func(s *inventory.Snapshot) { delete(s.IAM.Collected, "users") }},
+		sample{check: "password-length", name: "policy not collected", want: finding.Unknown, mutate: func(s *inventory.Snapshot) { delete(s.IAM.Collected, "password_policy") }},
+	)
+}
