@@ -118,7 +118,9 @@ func VerifyKeys(ctx context.Context, v Verifier, hits []Hit) (map[string]VerifyR
 	for _, k := range keys {
 		p := ps[k]
 		if p.secret.IsZero() {
+			mu.Lock()
 			out[k] = VerifyResult{Status: "no-secret"}
+			mu.Unlock()
 			continue
 		}
 		wg.Go(func() {
