@@ -219,7 +219,13 @@ func scanPacks(ctx context.Context, repo string, e *detect.Engine, workers int, 
 				o.Progress.Add(n)
 			})
 		if err != nil {
-			slogWarn("pack read incomplete", idxPath, err)
+			// Not counted as present: git cannot read this pack either, so what history
+			// needs from it is reported missing.
+			slogWarn("pack unreadable", idxPath, err)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
 		}
 		ps.indexes = append(ps.indexes, ix)
 		for _, l := range locals {
