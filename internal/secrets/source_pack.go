@@ -219,13 +219,15 @@ func scanPacks(ctx context.Context, repo string, e *detect.Engine, workers int, 
 				o.Progress.Add(n)
 			})
 		if err != nil {
-			// Not counted as present: git cannot read this pack either, so what history
-			// needs from it is reported missing.
-			slogWarn("pack unreadable", idxPath, err)
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			continue
+			// Git reads what it can of this pack and names the rest as unreadable.
+			slogWarn("pack not readable here, reading its objects through git", idxPath, err)
+			for i := range ix.Len() {
+				ps.skipped[ix.Name(i)] = true
+				ps.order[ix.Name(i)] = ix.Offset(i)
+			}
 		}
 		ps.indexes = append(ps.indexes, ix)
 		for _, l := range locals {
