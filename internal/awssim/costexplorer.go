@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -35,11 +34,12 @@ type billing struct {
 	budgets       []*budget
 }
 
-var billingStates sync.Map // *Account → *billing
-
+// billingOf returns the account's billing state, made on first use.
 func billingOf(a *Account) *billing {
-	v, _ := billingStates.LoadOrStore(a, &billing{})
-	return v.(*billing)
+	if a.Billing == nil {
+		a.Billing = &billing{}
+	}
+	return a.Billing
 }
 
 // decodeInput reads a JSON request into v.

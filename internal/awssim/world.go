@@ -52,6 +52,7 @@ type Account struct {
 	Regions []*Region          // every region the partition has, in name order
 	Posture *PostureState      // trails, alarms, detectors, contacts (posture_scenario.go)
 	Buckets map[string]*Bucket // S3 buckets by name (s3.go)
+	Billing *billing           // cost series, budgets, anomaly monitors (costexplorer.go, budgets.go)
 
 	w *World
 }
