@@ -148,3 +148,25 @@ func TestMayStraddle(t *testing.T) {
 		}
 	}
 }
+
+// A pack whose header disagrees with its index: read through git, which refuses it; the
+// scan says so (an input error naming the repository) instead of skipping it silently.
+func TestPackHeaderMismatch(t *testing.T) {
+	dir, _, _, _ := historyRepo(t)
+	git(t, dir, "repack", "-adq")
+	packs, _ := filepath.Glob(filepath.Join(dir, ".git", "objects", "pack", "*.pack"))
+	b, err := os.ReadFile(packs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[11]++ // object count
+	os.Chmod(packs[0], 0o644)
+	if err := os.WriteFile(packs[0], b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ScanGit(t.Context(), dir, Options{})
+	if !IsInputError(err) {
+		t.Fatalf("err = %v (unreadable %d, missing %d), want an input error", err, len(res.Stats.Unreadable), len(res.Stats.Missing))
+	}
+	t.Log(err)
+}
