@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accountguard/accountguard/internal/audit"
-	"github.com/accountguard/accountguard/internal/awsx"
 	"github.com/accountguard/accountguard/internal/finding"
 	"github.com/accountguard/accountguard/internal/inventory"
 	"github.com/accountguard/accountguard/internal/ui"
@@ -179,31 +178,7 @@ func runAudit(ctx context.Context, g *Globals, o *auditOptions) error {
 // collectForAudit takes the live snapshot: the inventory and, beside its regional calls, the
 // posture services of every enabled region.
 func collectForAudit(ctx context.Context, cfg aws.Config, regions []string, progress *ui.Progress, tool string) *inventory.Snapshot {
-	var (
-		svc  *inventory.Services
-		errs []inventory.CollectionError
-	)
-	clients := inventory.NewClients(cfg)
-	posture := inventory.NewPostureClients(cfg)
-	// Budgets needs the account ID: ask for it now, beside DescribeRegions, so it is not one
-	// more step in the longest chain of dependent calls.
-	account := make(chan string, 1)
-	go func() {
-		id, err := awsx.CallerIdentity(ctx, posture.STS)
-		if err != nil {
-			id.Account = "" // ServicesOf asks again and records the failure
-		}
-		account <- id.Account
-	}()
-	clients.Extra = func(ctx context.Context, enabled []string, _ *inventory.Snapshot) {
-		posture.AccountID = <-account
-		// The results are merged after Collect returns: nothing here writes the shared snapshot.
-		svc, errs = inventory.ServicesOf(ctx, posture, enabled)
-	}
-	snap := inventory.Collect(ctx, clients, inventory.Options{Regions: regions, HomeRegion: cfg.Region, Progress: progress, Tool: tool})
-	snap.Services = svc
-	snap.Errors = append(snap.Errors, errs...)
-	return snap
+	return inventory.CollectAll(ctx, cfg, inventory.Options{Regions: regions, HomeRegion: cfg.Region, Progress: progress, Tool: tool})
 }
 
 func listChecks(g *Globals) error {
