@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -112,5 +113,42 @@ func TestVerifyNeverSendsExamples(t *testing.T) {
 	}
 	if len(f.calls) != 0 {
 		t.Errorf("verified documentation examples: %v", f.calls)
+	}
+}
+
+// The simulator's leaked-key story: the CI user's 400-day-old key leaked, the attacker used
+// it days ago, and AWS attached its quarantine policy. --mine says all of it.
+func TestMineLeakedKeyScenario(t *testing.T) {
+	sc, err := awssim.LoadScenario("leaked-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := awssim.Start(sc, awssim.Options{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var id, secret string
+	r.Inspect(func(w *awssim.World) {
+		for _, a := range w.Accounts {
+			if u := a.User("ci-deploy"); u != nil && len(u.Keys) > 0 {
+				id, secret = u.Keys[0].ID, u.Keys[0].Secret
+			}
+		}
+	})
+	if id == "" {
+		t.Fatal("scenario has no ci-deploy key")
+	}
+	res, err := ScanReader(strings.NewReader("AWS_ACCESS_KEY_ID="+id+"\nAWS_SECRET_ACCESS_KEY="+secret+"\n"), "leak.env", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owners, err := MyKeys(t.Context(), iam.NewFromConfig(r.Config("", "")), KeyIDs(res.Hits))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := owners[id]
+	if o.User != "ci-deploy" || !o.Quarantined || o.Status != "Active" || o.LastService == "" || r.Now().Sub(o.LastUsed) > 7*24*time.Hour || r.Now().Sub(o.Created) < 399*24*time.Hour {
+		t.Errorf("owner: %+v", o)
 	}
 }
