@@ -156,3 +156,22 @@ func TestTrailTimelineLeakedKey(t *testing.T) {
 		t.Errorf("activity --key: exit %d\n%s", code, out)
 	}
 }
+
+// TestTrailExtraRules: a folder of extra Sigma rules runs with the built-in ones; a rule
+// using an unsupported feature is named with the feature on stderr and skipped.
+func TestTrailExtraRules(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "mine.yml"), []byte("title: Bert-jan Lists Buckets\nauthor: tester\nlevel: critical\ndetection:\n  s:\n    eventName: ListBuckets\n    userIdentity.userName: bert-jan\n  condition: s\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "odd.yml"), []byte("title: Uses Windash\nauthor: tester\ndetection:\n  s:\n    CommandLine|windash: '-x'\n  condition: s\n"), 0o644)
+	code, out, stderr := runCLI(t, "trail", "hunt", trailData, "--rules", dir, "-o", "csv")
+	if code != ExitFindings {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "Uses Windash") || !strings.Contains(lines[0], "|windash") {
+		t.Errorf("stderr %q: want one line naming the skipped rule and its feature", stderr)
+	}
+	if !strings.Contains(out, "Bert-jan Lists Buckets") || !strings.Contains(out, "tester") {
+		t.Errorf("the extra rule's match (with its author) is missing:\n%s", out)
+	}
+}
