@@ -102,7 +102,13 @@ accountguard command, and stop. The quickest way to see a command work:
 				return &ExitError{Code: ExitUsage, Err: err}
 			}
 			defer r.Close()
-			for _, kv := range append(r.Env(), "AWS_PROFILE=", "AWS_SESSION_TOKEN=") {
+			// Caches (Cost Explorer's) are per account ID: keep a simulated account's out of the user's.
+			cache, err := os.MkdirTemp("", "accountguard-sim-cache-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(cache)
+			for _, kv := range append(r.Env(), "AWS_PROFILE=", "AWS_SESSION_TOKEN=", "XDG_CACHE_HOME="+cache) {
 				k, v, _ := strings.Cut(kv, "=")
 				if v == "" {
 					os.Unsetenv(k)
