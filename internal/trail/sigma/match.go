@@ -54,9 +54,9 @@ func (c *ctx) lower(b []byte) []byte {
 
 type node interface {
 	eval(c *ctx) bool
-	// eventNames returns the lower-cased eventName values the node can only be true for,
-	// with ok false when it may be true for any eventName.
-	eventNames() (names []string, ok bool)
+	// constrains returns the lower-cased values of field (eventName, eventSource) the node
+	// can only be true for, with ok false when it may be true for any value.
+	constrains(field string) (values []string, ok bool)
 }
 
 type andNode struct{ kids []node }
@@ -83,13 +83,13 @@ func (n *orNode) eval(c *ctx) bool {
 
 func (n *notNode) eval(c *ctx) bool { return !n.kid.eval(c) }
 
-func (n *andNode) eventNames() ([]string, bool) {
+func (n *andNode) constrains(field string) ([]string, bool) {
 	var (
 		set []string
 		ok  bool
 	)
 	for _, k := range n.kids {
-		s, kok := k.eventNames()
+		s, kok := k.constrains(field)
 		if !kok {
 			continue
 		}
@@ -102,10 +102,10 @@ func (n *andNode) eventNames() ([]string, bool) {
 	return set, ok
 }
 
-func (n *orNode) eventNames() ([]string, bool) {
+func (n *orNode) constrains(field string) ([]string, bool) {
 	var set []string
 	for _, k := range n.kids {
-		s, ok := k.eventNames()
+		s, ok := k.constrains(field)
 		if !ok {
 			return nil, false
 		}
@@ -118,7 +118,7 @@ func (n *orNode) eventNames() ([]string, bool) {
 	return set, len(n.kids) > 0
 }
 
-func (n *notNode) eventNames() ([]string, bool) { return nil, false }
+func (n *notNode) constrains(string) ([]string, bool) { return nil, false }
 
 // op is what a pattern does with a value's text.
 type op uint8
@@ -412,8 +412,8 @@ func anyValue(c *ctx, p *pattern, vals []event.Value) bool {
 	return false
 }
 
-func (n *fieldNode) eventNames() ([]string, bool) {
-	if n.field != "eventName" || n.null || n.exists != nil || n.all || len(n.pats) == 0 {
+func (n *fieldNode) constrains(field string) ([]string, bool) {
+	if n.field != field || n.null || n.exists != nil || n.all || len(n.pats) == 0 {
 		return nil, false
 	}
 	var names []string
@@ -439,12 +439,12 @@ func (n *keywordNode) eval(c *ctx) bool {
 	return false
 }
 
-func (n *keywordNode) eventNames() ([]string, bool) { return nil, false }
+func (n *keywordNode) constrains(string) ([]string, bool) { return nil, false }
 
 type constNode bool
 
-func (n constNode) eval(*ctx) bool               { return bool(n) }
-func (n constNode) eventNames() ([]string, bool) { return nil, false }
+func (n constNode) eval(*ctx) bool                     { return bool(n) }
+func (n constNode) constrains(string) ([]string, bool) { return nil, false }
 
 // compileSelection compiles one named search identifier.
 func compileSelection(name string, v *yaml.Node) (node, error) {

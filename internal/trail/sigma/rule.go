@@ -26,8 +26,9 @@ type Rule struct {
 	File           string // where it was loaded from
 	Logsource      map[string]string
 
-	cond       node
-	eventNames []string // lower-cased; nil means the rule may match any eventName
+	cond         node
+	eventNames   []string // lower-cased; nil means the rule may match any eventName
+	eventSources []string // the same for eventSource, used when eventNames is nil
 }
 
 // Error is a rule that could not be loaded; Feature is set when the rule is valid Sigma
@@ -109,8 +110,10 @@ func Parse(file string, data []byte) (*Rule, error) {
 		return fail(err)
 	}
 	r.cond = cond
-	if names, ok := cond.eventNames(); ok {
+	if names, ok := cond.constrains("eventName"); ok {
 		r.eventNames = names
+	} else if srcs, ok := cond.constrains("eventSource"); ok {
+		r.eventSources = srcs
 	}
 	return r, nil
 }

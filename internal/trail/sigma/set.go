@@ -9,18 +9,24 @@ import (
 // Set is a compiled rule collection, evaluated together. It is safe for concurrent use;
 // each goroutine evaluates with its own Matcher.
 type Set struct {
-	Rules  []*Rule
-	byName map[string][]int32
-	always []int32
+	Rules    []*Rule
+	byName   map[string][]int32
+	bySource map[string][]int32 // rules with no eventName constraint but an eventSource one
+	always   []int32
 }
 
 // NewSet indexes rules by the eventNames they can match, so an event is offered only to
 // the rules that could fire on it.
 func NewSet(rules []*Rule) *Set {
-	s := &Set{Rules: rules, byName: map[string][]int32{}}
+	s := &Set{Rules: rules, byName: map[string][]int32{}, bySource: map[string][]int32{}}
 	for i, r := range rules {
 		if r.eventNames == nil {
-			s.always = append(s.always, int32(i))
+			if r.eventSources == nil {
+				s.always = append(s.always, int32(i))
+			}
+			for _, src := range r.eventSources {
+				s.bySource[src] = append(s.bySource[src], int32(i))
+			}
 			continue
 		}
 		for _, n := range r.eventNames {
@@ -49,26 +55,40 @@ func (m *Matcher) Match(e *event.Event, fn func(*Rule)) {
 			fn(r)
 		}
 	}
-	name := e.Str(event.EventName)
-	m.name = m.name[:0]
-	for _, ch := range name {
-		if 'A' <= ch && ch <= 'Z' {
-			ch += 'a' - 'A'
-		}
-		m.name = append(m.name, ch)
-	}
+	m.name = lowerASCII(m.name[:0], e.Str(event.EventName))
 	for _, i := range m.set.byName[string(m.name)] {
 		if r := m.set.Rules[i]; r.cond.eval(&m.c) {
 			fn(r)
 		}
 	}
+	if len(m.set.bySource) > 0 {
+		m.name = lowerASCII(m.name[:0], e.Str(event.EventSource))
+		for _, i := range m.set.bySource[string(m.name)] {
+			if r := m.set.Rules[i]; r.cond.eval(&m.c) {
+				fn(r)
+			}
+		}
+	}
 	m.c.ev = nil
+}
+
+func lowerASCII(dst, s []byte) []byte {
+	for _, ch := range s {
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		dst = append(dst, ch)
+	}
+	return dst
 }
 
 // Matches reports whether the single rule r matches e (tests and one-off checks).
 func (r *Rule) Matches(e *event.Event) bool {
 	c := ctx{ev: e}
 	if r.eventNames != nil && !containsFold(r.eventNames, string(e.Str(event.EventName))) {
+		return false
+	}
+	if r.eventSources != nil && !containsFold(r.eventSources, string(e.Str(event.EventSource))) {
 		return false
 	}
 	return r.cond.eval(&c)
