@@ -152,7 +152,8 @@ func (r *rateLimits) limiter(ctx context.Context) *rate.Limiter {
 	defer r.mu.Unlock()
 	l, ok := r.limiters[key]
 	if !ok {
-		burst := max(1, int(limit))
+		// AWS's own buckets let a burst through before throttling; so does this one.
+		burst := max(1, int(2*limit))
 		l = rate.NewLimiter(limit, burst)
 		r.limiters[key] = l
 	}

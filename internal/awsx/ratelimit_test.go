@@ -24,8 +24,8 @@ func (s *stsReply) RoundTrip(r *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/xml"}}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
 }
 
-// The limiter spaces calls of a service at its rate: 3 calls at 1/s with a burst of 1 take 2 s
-// of (fake) time.
+// The limiter spaces calls of a service at its rate after a burst of twice the rate: 4 calls at
+// 1/s take 2 s of (fake) time.
 func TestRateLimitsSpaceCalls(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rt := &stsReply{}
@@ -34,15 +34,15 @@ func TestRateLimitsSpaceCalls(t *testing.T) {
 		awsx.AddRateLimits(&cfg, map[string]rate.Limit{"STS": 1})
 		client := sts.NewFromConfig(cfg)
 		start := time.Now()
-		for range 3 {
+		for range 4 {
 			if _, err := client.GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if got := time.Since(start); got < 2*time.Second || got > 3*time.Second {
-			t.Fatalf("3 calls at 1/s took %v", got)
+			t.Fatalf("4 calls at 1/s took %v", got)
 		}
-		if rt.calls != 3 {
+		if rt.calls != 4 {
 			t.Fatalf("calls = %d", rt.calls)
 		}
 	})
