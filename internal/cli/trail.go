@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -115,6 +116,7 @@ before (a leaked key), only calls from sources it did not use in the baseline ar
 			if err != nil {
 				return err
 			}
+			defer run.spool()()
 			res := run.hunt(cmd.Context())
 			sus := res.Suspects()
 			entries := run.collect(cmd.Context(), trail.AttackerSelector(sus))
@@ -193,6 +195,7 @@ func newTrailActivityCmd(g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer run.spool()()
 			res := run.hunt(cmd.Context())
 			var seeds []string
 			if key != "" {
@@ -247,6 +250,7 @@ func userARNIn(res *trail.Result, user string) string {
 // trailRun is one trail command's inputs, resolved.
 type trailRun struct {
 	g      *Globals
+	remote bool // some input is S3 or LookupEvents: a second pass reads a local copy
 	srcs   []trail.Source
 	opt    trail.HuntOptions
 	engine *trail.Engine
@@ -315,7 +319,7 @@ func (f *trailFlags) prepare(ctx context.Context, g *Globals, args []string) (*t
 	var local []string
 	for _, in := range inputs {
 		if strings.HasPrefix(in, "s3://") {
-			run.opt.Workers = remoteWorkers()
+			run.opt.Workers, run.remote = remoteWorkers(), true
 			srcs, errs := s3Sources(ctx, g, in, w)
 			run.srcs = append(run.srcs, srcs...)
 			run.errs = append(run.errs, errs...)
@@ -327,7 +331,7 @@ func (f *trailFlags) prepare(ctx context.Context, g *Globals, args []string) (*t
 	run.srcs = append(run.srcs, srcs...)
 	run.errs = append(run.errs, errs...)
 	if f.lookup {
-		run.opt.Workers = remoteWorkers()
+		run.opt.Workers, run.remote = remoteWorkers(), true
 		srcs, errs := lookupSources(ctx, g, w)
 		run.srcs = append(run.srcs, srcs...)
 		run.errs = append(run.errs, errs...)
@@ -341,6 +345,21 @@ func (f *trailFlags) prepare(ctx context.Context, g *Globals, args []string) (*t
 	return run, nil
 }
 
+// spool makes the hunt keep a local copy of remote input for the second pass, and
+// returns the clean-up to defer. Without remote input it does nothing.
+func (r *trailRun) spool() func() {
+	if !r.remote {
+		return func() {}
+	}
+	dir, err := os.MkdirTemp("", "accountguard-trail-*")
+	if err != nil {
+		slog.Warn("no local copy of remote CloudTrail; the second pass reads it again", "err", err)
+		return func() {}
+	}
+	r.opt.Spool = trail.NewSpool(dir, r.opt.NumWorkers())
+	return func() { _ = os.RemoveAll(dir) }
+}
+
 func (r *trailRun) hunt(ctx context.Context) *trail.Result {
 	p := ui.NewProgress(r.g.Stderr, r.g.Interactive(), int64(len(r.srcs)), "reading CloudTrail", "files")
 	r.opt.Progress = p
@@ -348,6 +367,15 @@ func (r *trailRun) hunt(ctx context.Context) *trail.Result {
 	p.Finish()
 	r.opt.Progress = nil
 	r.errs = append(r.errs, res.Errors...)
+	if r.opt.Spool != nil {
+		local, err := r.opt.Spool.Close()
+		if err != nil {
+			slog.Warn("local copy of remote CloudTrail failed; the second pass reads it again", "err", err)
+		} else {
+			r.srcs = local
+		}
+		r.opt.Spool = nil
+	}
 	if r.g.Verbose {
 		fmt.Fprintf(r.g.Stderr, "accountguard: trail: %d records in %d inputs (%d outside the window), %d rules, %d findings\n",
 			res.Stats.Records, res.Stats.Sources, res.Stats.Skipped, len(r.engine.Set.Rules), len(res.Matches)+len(res.Alerts))

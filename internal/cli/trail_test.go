@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/accountguard/accountguard/internal/awssim"
 )
 
@@ -173,5 +176,69 @@ func TestTrailExtraRules(t *testing.T) {
 	}
 	if !strings.Contains(out, "Bert-jan Lists Buckets") || !strings.Contains(out, "tester") {
 		t.Errorf("the extra rule's match (with its author) is missing:\n%s", out)
+	}
+}
+
+// TestTrailFromS3AndLookupEvents: the CLI reads an S3 export bucket and the LookupEvents API
+// of the simulator through the standard AWS environment, and the timeline's second pass
+// reads the local copy made during the hunt.
+func TestTrailFromS3AndLookupEvents(t *testing.T) {
+	sc, err := awssim.LoadScenario("leaked-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := awssim.Start(sc, awssim.Options{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	gt := r.GroundTruth()
+	dir := t.TempDir()
+	files, err := awssim.ExportTrail(r.Trail(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := s3.NewFromConfig(r.Config("", ""), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String("trail")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		rel, _ := filepath.Rel(dir, f)
+		if _, err := client.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("trail"), Key: aws.String(filepath.ToSlash(rel)), Body: bytes.NewReader(b)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
+	for _, kv := range r.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	for _, args := range [][]string{
+		{"trail", "timeline", "s3://trail/AWSLogs/", "-o", "json"},
+		{"trail", "timeline", "--lookup", "-o", "json"},
+	} {
+		code, out, stderr := runCLI(t, args...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		if !strings.Contains(out, gt.LeakedKey) || !strings.Contains(out, "user/support-admin") || strings.Contains(out, "minji.park") {
+			t.Errorf("%v: timeline does not name exactly the attacker's principals", args)
+		}
+		if !strings.Contains(out, `"phase": "impact"`) || !strings.Contains(out, "RunInstances") {
+			t.Errorf("%v: the second pass found no impact calls", args)
+		}
+		if args[2] == "s3://trail/AWSLogs/" {
+			gets := 0
+			for _, rec := range r.Trail() {
+				if rec.EventName == "GetObject" {
+					gets++
+				}
+			}
+			if gets != len(files) {
+				t.Errorf("%d GetObject calls for %d objects: the second pass must read the local copy", gets, len(files))
+			}
+		}
 	}
 }

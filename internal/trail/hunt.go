@@ -44,6 +44,8 @@ type HuntOptions struct {
 	// Baseline are earlier records (a longer window) that only teach the detectors what is
 	// normal: no rule runs on them and nothing in them is reported.
 	Baseline []Source
+	// Spool, when set, gets a copy of every hunted record (see Spool).
+	Spool *Spool
 }
 
 // Match is every record one rule matched for one actor.
@@ -189,6 +191,9 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 		t, _ := ParseTime(ev.Str(event.EventTime))
 		w.obs.FromEvent(ev, t)
 		w.state.Observe(&w.obs)
+		if opt.Spool != nil {
+			opt.Spool.write(wi, ev.Raw())
+		}
 		if w.account == "" {
 			w.account = string(ev.Str(event.RecipientAccountID))
 		}
