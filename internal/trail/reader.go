@@ -127,7 +127,7 @@ func newFileReader(worker int, opt ReadOptions, h Handler) *fileReader {
 	return &fileReader{
 		worker: worker, opt: opt, h: h,
 		br:  bufio.NewReaderSize(nil, 64<<10),
-		win: window{buf: make([]byte, 256<<10), max: max},
+		win: window{buf: make([]byte, min(256<<10, max)), max: max},
 	}
 }
 
@@ -364,7 +364,7 @@ type window struct {
 func (w *window) reset(r io.Reader) {
 	w.r, w.pos, w.end, w.off, w.eof, w.rerr = r, 0, 0, 0, false, nil
 	if cap(w.buf) > 4<<20 { // a huge record earlier: do not keep its buffer
-		w.buf = make([]byte, 256<<10)
+		w.buf = make([]byte, min(256<<10, w.max))
 	}
 }
 

@@ -260,3 +260,20 @@ func TestReadBadInputs(t *testing.T) {
 	}
 	_ = st
 }
+
+func TestFilesFolderProblems(t *testing.T) {
+	empty := t.TempDir()
+	os.WriteFile(filepath.Join(empty, "notes.txt"), []byte("x"), 0o644)
+	link := filepath.Join(t.TempDir(), "link")
+	abs, _ := filepath.Abs(dataset)
+	if err := os.Symlink(abs, link); err != nil {
+		t.Skip(err)
+	}
+	srcs, errs := Files([]string{empty, link, filepath.Join(empty, "missing")}, Window{})
+	if len(srcs) != 55 {
+		t.Errorf("symlinked folder: %d files, want 55", len(srcs))
+	}
+	if len(errs) != 2 || !strings.Contains(errs[0].Error(), "no CloudTrail files") || !strings.Contains(errs[1].Error(), "no such file") {
+		t.Errorf("errors %v", errs)
+	}
+}

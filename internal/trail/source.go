@@ -59,19 +59,29 @@ func Files(paths []string, w Window) ([]Source, []error) {
 			out = append(out, File(p)) // named explicitly: read whatever its name
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		root := p
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			root = r // WalkDir does not follow a symlinked root
+		}
+		found := 0
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", path, unwrapPathErr(err)))
 				return nil
 			}
-			if d.IsDir() || !isTrailFile(d.Name()) || !w.keepKey(path) {
+			if d.IsDir() || !isTrailFile(d.Name()) {
 				return nil
 			}
-			out = append(out, File(path))
+			found++
+			if w.keepKey(path) {
+				out = append(out, File(path))
+			}
 			return nil
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", p, err))
+		} else if found == 0 {
+			errs = append(errs, fmt.Errorf("%s: no CloudTrail files in this folder (.json, .json.gz, .jsonl …)", p))
 		}
 	}
 	return out, errs
