@@ -5,9 +5,9 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/accountguard/accountguard/internal/finding"
+	"github.com/accountguard/accountguard/internal/ui"
 )
 
 // renderTable writes the human view: the seven prevention practices first (one line each),
@@ -23,7 +23,7 @@ func renderTable(w io.Writer, r *Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s — %s\n\n", t("Posture audit of account", "계정 보안 점검:"), r.Account, r.CollectedAt.UTC().Format("2006-01-02 15:04 UTC"))
 	b.WriteString(t("Prevention practices", "예방 수칙") + "\n")
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	tw := ui.NewTabWriter(&b)
 	for _, p := range Practices {
 		checks := map[string]finding.Status{} // worst status of each check of the practice
 		for _, f := range r.Findings {
@@ -67,7 +67,7 @@ func renderTable(w io.Writer, r *Report) error {
 			continue
 		}
 		fmt.Fprintf(&b, "\n%s\n", strings.ToUpper(sev.String()))
-		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		tw := ui.NewTabWriter(&b)
 		perCheck := map[string]int{}
 		shown := map[string]int{}
 		collapsed := collapseRegions(rows, r.Lang)

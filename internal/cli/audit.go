@@ -8,7 +8,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -182,7 +181,7 @@ func collectForAudit(ctx context.Context, cfg aws.Config, regions []string, prog
 }
 
 func listChecks(g *Globals) error {
-	tw := tabwriter.NewWriter(g.Stdout, 0, 0, 2, ' ', 0)
+	tw := ui.NewTabWriter(g.Stdout)
 	fmt.Fprintln(tw, "CHECK\tSEVERITY\tPRACTICE\tCIS v7.0\tFSBP\tFIX\tTITLE")
 	for _, c := range audit.Checks() {
 		fix := c.Fix

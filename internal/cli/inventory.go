@@ -6,7 +6,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -58,7 +57,7 @@ A region or call that fails is recorded in the snapshot and the exit code is 3 (
 					return err
 				}
 			default:
-				renderInventory(g.Stdout, snap)
+				renderInventory(g.Stdout, snap, g.Lang)
 			}
 			for _, e := range snap.Errors {
 				fmt.Fprintf(g.Stderr, "accountguard: partial: %s\n", e)
@@ -74,26 +73,48 @@ A region or call that fails is recorded in the snapshot and the exit code is 3 (
 	return cmd
 }
 
-func renderInventory(w io.Writer, s *inventory.Snapshot) {
+// inventoryText holds the table's words in each report language.
+var inventoryText = map[string]map[string]string{
+	"en": {
+		"head":    "Account %s%s, collected %s as %s\n\n",
+		"users":   "USER\tCONSOLE\tMFA\tKEYS (status, last used)\tPOLICIES",
+		"regions": "REGION\tINSTANCES\tRUNNING TYPES\tSECURITY GROUPS\tKEY PAIRS\tSPOT\tLAUNCH TEMPLATES\tASGS",
+		"tail":    "\n%d enabled regions collected, %d with nothing in them.\n",
+		"yes":     "yes", "never": "never", "group": "group ", "inline": " (inline)",
+	},
+	"ko": {
+		"head":    "계정 %s%s, 수집 %s, 수집한 주체 %s\n\n",
+		"users":   "사용자\t콘솔\tMFA\t액세스 키 (상태, 마지막 사용)\t정책",
+		"regions": "리전\t인스턴스\t실행 중 유형\t보안 그룹\t키 페어\t스팟\t시작 템플릿\tASG",
+		"tail":    "\n활성 리전 %d곳 수집, 그중 %d곳은 비어 있음.\n",
+		"yes":     "예", "never": "사용 안 함", "group": "그룹 ", "inline": " (인라인)",
+	},
+}
+
+func renderInventory(w io.Writer, s *inventory.Snapshot, lang string) {
+	text, ok := inventoryText[lang]
+	if !ok {
+		text = inventoryText["en"]
+	}
 	alias := ""
 	if s.Account.Alias != "" {
 		alias = " (" + s.Account.Alias + ")"
 	}
-	fmt.Fprintf(w, "Account %s%s, collected %s as %s\n\n", s.Account.ID, alias, s.CollectedAt.Format("2006-01-02 15:04 UTC"), s.Caller.ARN)
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USER\tCONSOLE\tMFA\tKEYS (status, last used)\tPOLICIES")
+	fmt.Fprintf(w, text["head"], s.Account.ID, alias, s.CollectedAt.Format("2006-01-02 15:04 UTC"), s.Caller.ARN)
+	tw := ui.NewTabWriter(w)
+	fmt.Fprintln(tw, text["users"])
 	for _, u := range s.IAM.Users {
 		console := "-"
 		if u.LoginProfile != nil {
-			console = "yes"
+			console = text["yes"]
 		}
 		mfa := "-"
 		if len(u.MFADevices) > 0 {
-			mfa = "yes"
+			mfa = text["yes"]
 		}
 		var keys []string
 		for _, k := range u.AccessKeys {
-			last := "never"
+			last := text["never"]
 			if k.LastUsed != nil {
 				last = k.LastUsed.Format("2006-01-02")
 			}
@@ -104,17 +125,17 @@ func renderInventory(w io.Writer, s *inventory.Snapshot) {
 			pols = append(pols, p.Name)
 		}
 		for _, p := range u.InlinePolicies {
-			pols = append(pols, p.Name+" (inline)")
+			pols = append(pols, p.Name+text["inline"])
 		}
 		for _, grp := range u.Groups {
-			pols = append(pols, "group "+grp)
+			pols = append(pols, text["group"]+grp)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, console, mfa, strings.Join(keys, "; "), strings.Join(pols, ", "))
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "REGION\tINSTANCES\tRUNNING TYPES\tSECURITY GROUPS\tKEY PAIRS\tSPOT\tLAUNCH TEMPLATES\tASGS")
+	tw = ui.NewTabWriter(w)
+	fmt.Fprintln(tw, text["regions"])
 	names := make([]string, 0, len(s.Resources))
 	for r := range s.Resources {
 		names = append(names, r)
@@ -145,5 +166,5 @@ func renderInventory(w io.Writer, s *inventory.Snapshot) {
 			empty++
 		}
 	}
-	fmt.Fprintf(w, "\n%d enabled regions collected, %d with nothing in them.\n", len(s.Resources), empty)
+	fmt.Fprintf(w, text["tail"], len(s.Resources), empty)
 }

@@ -69,6 +69,10 @@ func TestInventoryCommandAgainstSimulator(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "support-admin") || !strings.Contains(stdout, "p3.16xlarge") {
 		t.Fatalf("exit %d table:\n%s", code, stdout)
 	}
+	code, stdout, _ = run(t, t.Context(), "inventory", "--quiet", "--lang", "ko")
+	if code != 0 || !strings.Contains(stdout, "사용자") || !strings.Contains(stdout, "그룹 Admins") {
+		t.Fatalf("exit %d Korean table:\n%s", code, stdout)
+	}
 }
 
 func TestInventoryCommandPartialExit3(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -485,7 +484,7 @@ func renderFindings(g *Globals, fs []finding.Finding, res *trail.Result) error {
 		w.Flush()
 		return w.Error()
 	}
-	tw := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
+	tw := ui.NewTabWriter(g.Stdout)
 	fmt.Fprintln(tw, "SEVERITY\tRULE\tPRINCIPAL\tFIRST SEEN\tCOUNT\tREGION\tAUTHOR\tEVENTS")
 	for _, f := range fs {
 		count := f.Attributes["count"]
@@ -533,7 +532,7 @@ func renderTimeline(w io.Writer, sus []trail.Suspect, groups []trail.Group) {
 }
 
 func renderEntries(w io.Writer, es []trail.Entry) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := ui.NewTabWriter(w)
 	for _, e := range es {
 		errCode := ""
 		if e.Error != "" {
@@ -545,7 +544,7 @@ func renderEntries(w io.Writer, es []trail.Entry) {
 }
 
 func renderCreated(w io.Writer, cs []trail.Created) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := ui.NewTabWriter(w)
 	fmt.Fprintln(tw, "TYPE\tID\tREGION\tCREATED\tBY\tACCESS KEY\tEVENT\tEVENT ID")
 	for _, c := range cs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Type, c.ID, c.Region, c.Time.Format("2006-01-02 15:04:05"), c.Principal, c.KeyID, c.EventName, c.EventID)

@@ -3,14 +3,14 @@ package secrets
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/accountguard/accountguard/internal/finding"
+	"github.com/accountguard/accountguard/internal/ui"
 )
 
 // RenderTable writes one row per finding that fails (muted ones are counted below the table).
 func RenderTable(w io.Writer, fs []finding.Finding, lang string) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := ui.NewTabWriter(w)
 	fmt.Fprintln(tw, "SEVERITY\tDETECTOR\tSECRET\tACCOUNT\tLOCATION\tINTRODUCED\tCONFIDENCE\tSTATUS")
 	muted := 0
 	for _, f := range fs {
