@@ -46,34 +46,35 @@ func SkipSpace(b []byte, i int) int {
 func IsSpace(c byte) bool { return space[c] }
 
 // SkipString returns the index just past the string starting at b[i] == '"'. It looks at
-// eight bytes at a time for a quote or a backslash (SWAR: the lowest flagged byte of the
-// zero-byte test is exact), since strings are most of a record's bytes.
+// eight bytes at a time for a quote only (SWAR: the lowest flagged byte of the zero-byte
+// test is exact), since strings are most of a record's bytes and escapes are rare: a quote
+// found is the end unless an odd run of backslashes precedes it.
 func SkipString(b []byte, i int) (int, error) {
 	j := i + 1
 	for {
 		for j+8 <= len(b) {
-			x := binary.LittleEndian.Uint64(b[j:])
-			m := hasByte(x, '"') | hasByte(x, '\\')
-			if m == 0 {
-				j += 8
-				continue
+			if m := hasByte(binary.LittleEndian.Uint64(b[j:]), '"'); m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				goto quote
 			}
-			j += bits.TrailingZeros64(m) >> 3
-			break
+			j += 8
 		}
-		for j < len(b) && b[j] != '"' && b[j] != '\\' {
+		for j < len(b) && b[j] != '"' {
 			j++
 		}
 		if j >= len(b) {
 			return len(b), ErrShort
 		}
-		if b[j] == '"' {
+	quote:
+		// b[i] is the opening quote, so the run of backslashes stops before it.
+		k := j
+		for b[k-1] == '\\' {
+			k--
+		}
+		if (j-k)&1 == 0 {
 			return j + 1, nil
 		}
-		j += 2 // an escape: skip the escaped byte (\" or \\)
-		if j > len(b) {
-			return len(b), ErrShort
-		}
+		j++
 	}
 }
 
@@ -125,6 +126,8 @@ func SkipValue(b []byte, i int) (int, error) {
 
 // skipNested skips an object or array. It balances brackets and strings but does not check
 // commas and colons: records are validated by the fields they must have, not by grammar.
+// Strings are scanned inline (as in SkipString) rather than by a call per string: a nested
+// value is mostly short strings, and the call and its error result cost more than the scan.
 func skipNested(b []byte, i int) (int, error) {
 	depth := 0
 	n := len(b)
@@ -136,11 +139,33 @@ func skipNested(b []byte, i int) (int, error) {
 		}
 		switch c {
 		case '"':
-			j, err := SkipString(b, i)
-			if err != nil {
-				return j, err
+			j := i + 1
+		str:
+			for {
+				for j+8 <= n {
+					if m := hasByte(binary.LittleEndian.Uint64(b[j:]), '"'); m != 0 {
+						j += bits.TrailingZeros64(m) >> 3
+						goto quote
+					}
+					j += 8
+				}
+				for j < n && b[j] != '"' {
+					j++
+				}
+				if j >= n {
+					return n, ErrShort
+				}
+			quote:
+				k := j // the run of backslashes before the quote stops at the opening one
+				for b[k-1] == '\\' {
+					k--
+				}
+				if (j-k)&1 == 0 {
+					break str
+				}
+				j++
 			}
-			i = j
+			i = j + 1
 			continue
 		case '{', '[':
 			depth++

@@ -40,8 +40,60 @@ func FuzzSkipValue(f *testing.F) {
 		if err == nil && json.Valid(b) && end != len(b) {
 			t.Fatalf("%q: end %d, want %d", b, end, len(b))
 		}
+		// the fast scanners agree with the plain byte-at-a-time ones on any input
+		for _, in := range [][]byte{b, append(b, ' ')} {
+			e1, err1 := SkipValue(in, 0)
+			e2, err2 := refSkipValue(in, 0)
+			if e1 != e2 || (err1 == nil) != (err2 == nil) || (err1 == ErrShort) != (err2 == ErrShort) {
+				t.Fatalf("%q: SkipValue %d %v, reference %d %v", in, e1, err1, e2, err2)
+			}
+		}
 		var s []byte
 		Unquote(b, s)
 		Unescape(b, nil)
 	})
+}
+
+// refSkipValue is SkipValue written one byte at a time, the reference the fast one is
+// checked against.
+func refSkipValue(b []byte, i int) (int, error) {
+	if i < len(b) && (b[i] == '{' || b[i] == '[') {
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				j, err := refSkipString(b, i)
+				if err != nil {
+					return j, err
+				}
+				i = j
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1, nil
+				}
+			}
+			i++
+		}
+		return len(b), ErrShort
+	}
+	if i < len(b) && b[i] == '"' {
+		return refSkipString(b, i)
+	}
+	return SkipValue(b, i)
+}
+
+func refSkipString(b []byte, i int) (int, error) {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, nil
+		}
+	}
+	return len(b), ErrShort
 }
