@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/accountguard/accountguard/internal/trail/event"
+	"github.com/accountguard/accountguard/internal/trail/jsonx"
 )
 
 type memSource struct {
@@ -28,6 +29,9 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`[{"eventTime":"t","eventName":"n"},{"eventTime":"t","eventName":"n"}]`))
 	f.Add([]byte(`{"Records":[{"eventTime":"t","eventName":"n","x":"\"}]`))
 	f.Add([]byte("\x1f\x8b\x08\x00"))
+	f.Add([]byte(`{"eventTime":"t","eventName":"n","userIdentity":{"type":"Root","arn" "a"}}`))
+	f.Add([]byte(`{"eventTime":"t","eventName":"n","userIdentity":{"type":"Root","arn":"a",}}`))
+	f.Add([]byte(`{"eventTime":"t","eventName":"n","userIdentity":{"type":"Root","x":[}],"arn":"a"}}`))
 	paths := []event.PathID{
 		event.Intern("userIdentity.arn"), event.Intern("userIdentity.sessionContext.sessionIssuer.type"),
 		event.Intern("requestParameters.layers"), event.Intern("requestParameters.layers.a"),
@@ -38,6 +42,29 @@ func FuzzRead(f *testing.F) {
 			for _, p := range paths {
 				for _, v := range e.Values(p) {
 					_ = v.Text(nil)
+				}
+			}
+			// userIdentity's keys, read while the record is framed, are those ObjectEach reads
+			if ui := e.Top(event.UserIdentity); len(ui) > 0 && ui[0] == '{' {
+				if end, err := jsonx.SkipValue(ui, 0); err != nil || end != len(ui) {
+					t.Fatalf("userIdentity %q: SkipValue ends at %d (%v)", ui, end, err)
+				}
+				var typ, arn []byte
+				_ = jsonx.ObjectEach(ui, func(k, v []byte) bool {
+					s, _ := jsonx.Unquote(v, nil)
+					if len(v) == 0 || v[0] != '"' {
+						s = nil
+					}
+					switch {
+					case jsonx.KeyIs(k, "type") && string(k) == `"type"`:
+						typ = s
+					case jsonx.KeyIs(k, "arn") && string(k) == `"arn"`:
+						arn = s
+					}
+					return true
+				})
+				if id := e.Identity(); string(id.Type) != string(typ) || string(id.ARN) != string(arn) {
+					t.Fatalf("userIdentity %q: Identity type %q arn %q, ObjectEach %q %q", ui, id.Type, id.ARN, typ, arn)
 				}
 			}
 		})

@@ -294,9 +294,17 @@ func (e *Event) Index(b []byte, i int) (int, error) {
 			return i, &jsonx.SyntaxError{Off: i, Msg: "expected colon in record"}
 		}
 		i = jsonx.SkipSpace(b, i+1)
-		ve, err := jsonx.SkipValue(b, i)
-		if err != nil {
-			return ve, err
+		ve, ok := 0, false
+		if slot == UserIdentity {
+			// Every record's identity is read (detectors, most rules): reading its keys
+			// here spares a second scan of it.
+			ve, ok = e.indexAt(b, i)
+		}
+		if !ok {
+			ve, err = jsonx.SkipValue(b, i)
+			if err != nil {
+				return ve, err
+			}
 		}
 		if slot >= 0 {
 			e.top[slot] = span{int32(i - start), int32(ve - start)}
@@ -411,6 +419,63 @@ func (e *Event) lookupKey(obj []byte, key string) []byte {
 		}
 	}
 	return nil
+}
+
+// indexAt reads the keys of the object at b[i] as index would, returning the index just
+// past it. It reports false, having recorded nothing, when b[i] is not an object, the
+// object is malformed or b ends inside it: the caller then skips the value as any other,
+// and a lookup in it indexes it with ObjectEach's tolerance of malformed input. On a
+// well-formed object it stops where SkipValue would: both balance the same brackets and
+// strings.
+func (e *Event) indexAt(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '{' {
+		return 0, false
+	}
+	o := objIndex{start: &b[i], kvs0: int32(len(e.kvs))}
+	fail := func() (int, bool) {
+		e.kvs = e.kvs[:o.kvs0]
+		return 0, false
+	}
+	j := jsonx.SkipSpace(b, i+1)
+	if j < len(b) && b[j] == '}' {
+		o.kvs1 = o.kvs0
+		e.objs = append(e.objs, o)
+		return j + 1, true
+	}
+	for {
+		if j >= len(b) || b[j] != '"' {
+			return fail()
+		}
+		ke, err := jsonx.SkipString(b, j)
+		if err != nil {
+			return fail()
+		}
+		key := b[j+1 : ke-1]
+		j = jsonx.SkipSpace(b, ke)
+		if j >= len(b) || b[j] != ':' {
+			return fail()
+		}
+		j = jsonx.SkipSpace(b, j+1)
+		ve, err := jsonx.SkipValue(b, j)
+		if err != nil {
+			return fail()
+		}
+		e.kvs = append(e.kvs, kv{key: key, val: b[j:ve]})
+		j = jsonx.SkipSpace(b, ve)
+		if j >= len(b) {
+			return fail()
+		}
+		switch b[j] {
+		case '}':
+			o.kvs1 = int32(len(e.kvs))
+			e.objs = append(e.objs, o)
+			return j + 1, true
+		case ',':
+			j = jsonx.SkipSpace(b, j+1)
+		default:
+			return fail()
+		}
+	}
 }
 
 func (e *Event) index(obj []byte) objIndex {
