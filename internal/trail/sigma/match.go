@@ -368,6 +368,7 @@ type fieldNode struct {
 	pats   []pattern
 	null   bool  // null among the values: true when the field is absent or null
 	exists *bool // |exists
+	refs   bool  // a pattern is a fieldref
 }
 
 func (n *fieldNode) eval(c *ctx) bool {
@@ -377,6 +378,20 @@ func (n *fieldNode) eval(c *ctx) bool {
 	}
 	if n.null && allNull(vals) {
 		return true
+	}
+	if len(vals) == 1 && !n.refs {
+		// The usual case, one value: its text is found once for all the patterns (no
+		// fieldref pattern reuses the text scratch meanwhile).
+		if vals[0].IsNull() {
+			return false
+		}
+		t := c.text(vals[0])
+		for i := range n.pats {
+			if n.pats[i].matchText(c, t) != n.all {
+				return !n.all
+			}
+		}
+		return n.all && len(n.pats) > 0
 	}
 	if n.all {
 		for i := range n.pats {
@@ -643,6 +658,7 @@ func compileField(key string, v *yaml.Node) (node, error) {
 		}
 		n.pats = append(n.pats, stringPattern(wrap(parseWildcards(val.Value), kind), cased))
 	}
+	n.refs = slices.ContainsFunc(n.pats, func(p pattern) bool { return p.isRef })
 	return n, nil
 }
 

@@ -1,6 +1,8 @@
 package sigma
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/accountguard/accountguard/internal/trail/event"
@@ -12,7 +14,13 @@ type Set struct {
 	Rules    []*Rule
 	byName   map[string][]int32
 	bySource map[string][]int32 // rules with no eventName constraint but an eventSource one
+	sources  []sourceRules      // bySource as a list, in name order, for Match
 	always   []int32
+}
+
+type sourceRules struct {
+	name  string
+	rules []int32
 }
 
 // NewSet indexes rules by the eventNames they can match, so an event is offered only to
@@ -32,6 +40,9 @@ func NewSet(rules []*Rule) *Set {
 		for _, n := range r.eventNames {
 			s.byName[n] = append(s.byName[n], int32(i))
 		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.bySource)) {
+		s.sources = append(s.sources, sourceRules{name: name, rules: s.bySource[name]})
 	}
 	return s
 }
@@ -61,15 +72,37 @@ func (m *Matcher) Match(e *event.Event, fn func(*Rule)) {
 			fn(r)
 		}
 	}
-	if len(m.set.bySource) > 0 {
-		m.name = lowerASCII(m.name[:0], e.Str(event.EventSource))
-		for _, i := range m.set.bySource[string(m.name)] {
-			if r := m.set.Rules[i]; r.cond.eval(&m.c) {
-				fn(r)
+	if len(m.set.sources) > 0 {
+		// A handful of sources: comparing with each beats lower-casing and hashing.
+		src := e.Str(event.EventSource)
+		for _, s := range m.set.sources {
+			if !equalLowerASCII(src, s.name) {
+				continue
+			}
+			for _, i := range s.rules {
+				if r := m.set.Rules[i]; r.cond.eval(&m.c) {
+					fn(r)
+				}
 			}
 		}
 	}
 	m.c.ev = nil
+}
+
+// equalLowerASCII reports whether lowerASCII(s) is low.
+func equalLowerASCII(s []byte, low string) bool {
+	if len(s) != len(low) {
+		return false
+	}
+	for i, ch := range s {
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		if ch != low[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func lowerASCII(dst, s []byte) []byte {
