@@ -131,6 +131,7 @@ type State struct {
 
 	lastRegion  string
 	lastRegionS *Seen
+	lastActor   *Actor
 }
 
 // NewState returns an empty State.
@@ -164,7 +165,11 @@ func (s *State) Observe(o *Obs) {
 	if len(aid) == 0 {
 		return // AWS services acting on their own
 	}
-	a := s.Actors[string(aid)]
+	// Records come in runs by one identity: the last actor spares a map lookup.
+	a := s.lastActor
+	if a == nil || a.ID != string(aid) {
+		a = s.Actors[string(aid)]
+	}
 	if a == nil {
 		a = &Actor{
 			ID: string(aid), ARN: string(o.Identity.ARN), KeyID: string(o.Identity.AccessKeyID),
@@ -173,6 +178,7 @@ func (s *State) Observe(o *Obs) {
 		}
 		s.Actors[a.ID] = a
 	}
+	s.lastActor = a
 	a.add(t, o.ID, o.Region, nil)
 	failed := len(o.ErrorCode) > 0
 	internal := len(o.Identity.InvokedBy) > 0 || bytes.Equal(o.IP, []byte("AWS Internal")) || bytes.HasSuffix(o.IP, []byte(".amazonaws.com"))

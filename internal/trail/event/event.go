@@ -329,6 +329,12 @@ func (e *Event) Index(b []byte, i int) (int, error) {
 // passes through arrays (an array at the end is expanded into its elements). The slice is
 // valid until the next Index.
 func (e *Event) Values(id PathID) []Value {
+	// Rules ask for the same few fields again and again: a cached answer costs a compare.
+	if int(id) < len(e.cache) {
+		if c := &e.cache[id]; c.gen == e.gen {
+			return e.arena[c.start:c.end:c.end]
+		}
+	}
 	ps := paths()
 	if int(id) >= len(e.cache) {
 		e.cache = append(e.cache, make([]cached, len(ps)-len(e.cache))...)
