@@ -30,6 +30,8 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`{"Records":[{"eventTime":"t","eventName":"n","x":"\"}]`))
 	f.Add([]byte("\x1f\x8b\x08\x00"))
 	f.Add([]byte(`{"eventTime":"t","eventName":"n","userIdentity":{"type":"Root","arn" "a"}}`))
+	f.Add([]byte(`{"eventTime":"t","eventName":"CreateUser\u0041bcdefgh","userIdentity":{"type":"Ro\u006ft"}}`))
+	f.Add([]byte(`{"eventTime":"t","eventName":"\0"}`))
 	f.Add([]byte(`{"eventTime":"t","eventName":"n","userIdentity":{"type":"Root","arn":"a",}}`))
 	f.Add([]byte(`{"eventTime":"t","eventName":"n","userIdentity":{"type":"Root","x":[}],"arn":"a"}}`))
 	paths := []event.PathID{
@@ -42,6 +44,17 @@ func FuzzRead(f *testing.F) {
 			for _, p := range paths {
 				for _, v := range e.Values(p) {
 					_ = v.Text(nil)
+				}
+			}
+			// strings known to hold no escape read as Unquote reads them
+			if raw := e.Top(event.EventName); len(raw) > 0 && raw[0] == '"' {
+				s, ok := jsonx.Unquote(raw, nil)
+				text := s // Value.Text falls back to the raw JSON when the string is malformed
+				if !ok {
+					text = raw
+				}
+				if string(s) != string(e.Str(event.EventName)) || string(text) != string(e.First(paths[6])) {
+					t.Fatalf("eventName %q: Str %q, First %q", raw, e.Str(event.EventName), e.First(paths[6]))
 				}
 			}
 			// userIdentity's keys, read while the record is framed, are those ObjectEach reads

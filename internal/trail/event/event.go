@@ -171,7 +171,10 @@ func Intern(name string) PathID {
 func (id PathID) Name() string { return paths()[id].name }
 
 // Value is one JSON value of a record, as its raw text.
-type Value struct{ Raw []byte }
+type Value struct {
+	Raw   []byte
+	plain bool // a string known to hold no escape (found while indexing)
+}
 
 // Kind is the first byte of the value: '"' string, '{' object, '[' array, 'n' null,
 // 't'/'f' booleans, anything else a number.
@@ -189,6 +192,9 @@ func (v Value) IsNull() bool { return len(v.Raw) == 0 || v.Raw[0] == 'n' }
 // escapes), or the JSON text of anything else, so `responseElements|contains: Failure`
 // searches an object's text and `publiclyAccessible: 'true'` matches a boolean.
 func (v Value) Text(scratch []byte) []byte {
+	if v.plain {
+		return v.Raw[1 : len(v.Raw)-1]
+	}
 	if len(v.Raw) > 0 && v.Raw[0] == '"' {
 		if s, ok := jsonx.Unquote(v.Raw, scratch); ok {
 			return s
@@ -205,7 +211,10 @@ func (v Value) String() string {
 	return string(v.Text(nil))
 }
 
-type span struct{ start, end int32 }
+type span struct {
+	start, end int32
+	plain      bool // a string known to hold no escape: Str needs no second look
+}
 
 type cached struct {
 	gen        uint32
@@ -243,6 +252,9 @@ func (e *Event) Top(slot int) []byte {
 // Str returns a top-level string field's content ("" when missing, null or not a string).
 // The result aliases the record unless the string had escapes.
 func (e *Event) Str(slot int) []byte {
+	if sp := e.top[slot]; sp.plain {
+		return e.raw[sp.start+1 : sp.end-1]
+	}
 	raw := e.Top(slot)
 	if len(raw) == 0 || raw[0] != '"' {
 		return nil
@@ -300,14 +312,19 @@ func (e *Event) Index(b []byte, i int) (int, error) {
 			// here spares a second scan of it.
 			ve, ok = e.indexAt(b, i)
 		}
+		plain := false
 		if !ok {
-			ve, err = jsonx.SkipValue(b, i)
+			if i < len(b) && b[i] == '"' {
+				ve, plain, err = jsonx.SkipStringPlain(b, i)
+			} else {
+				ve, err = jsonx.SkipValue(b, i)
+			}
 			if err != nil {
 				return ve, err
 			}
 		}
 		if slot >= 0 {
-			e.top[slot] = span{int32(i - start), int32(ve - start)}
+			e.top[slot] = span{int32(i - start), int32(ve - start), plain}
 		}
 		i = jsonx.SkipSpace(b, ve)
 		if i >= len(b) {
@@ -345,14 +362,17 @@ func (e *Event) Values(id PathID) []Value {
 	}
 	p := &ps[id]
 	start := len(e.arena)
-	var root []byte
+	var (
+		root  []byte
+		plain bool
+	)
 	if p.top >= 0 {
-		root = e.Top(p.top)
+		root, plain = e.Top(p.top), e.top[p.top].plain
 	} else {
-		root = e.lookupKey(e.raw, p.head)
+		root, plain = e.lookupKey(e.raw, p.head)
 	}
 	if root != nil {
-		e.resolve(root, p.rest)
+		e.resolve(root, plain, p.rest)
 	}
 	c.gen, c.start, c.end = e.gen, int32(start), int32(len(e.arena))
 	return e.arena[start:len(e.arena):len(e.arena)]
@@ -367,7 +387,7 @@ func (e *Event) First(id PathID) []byte {
 	return vs[0].Text(nil)
 }
 
-func (e *Event) resolve(v []byte, rest []string) {
+func (e *Event) resolve(v []byte, plain bool, rest []string) {
 	if len(v) == 0 {
 		return
 	}
@@ -379,19 +399,19 @@ func (e *Event) resolve(v []byte, rest []string) {
 			})
 			return
 		}
-		e.arena = append(e.arena, Value{Raw: v})
+		e.arena = append(e.arena, Value{Raw: v, plain: plain})
 		return
 	}
 	switch v[0] {
 	case '{':
-		if child := e.lookupKey(v, rest[0]); child != nil {
-			e.resolve(child, rest[1:])
+		if child, plain := e.lookupKey(v, rest[0]); child != nil {
+			e.resolve(child, plain, rest[1:])
 		}
 	case '[':
 		_ = jsonx.ArrayEach(v, func(el []byte) bool {
 			if len(el) > 0 && el[0] == '{' {
-				if child := e.lookupKey(el, rest[0]); child != nil {
-					e.resolve(child, rest[1:])
+				if child, plain := e.lookupKey(el, rest[0]); child != nil {
+					e.resolve(child, plain, rest[1:])
 				}
 			}
 			return true
@@ -406,25 +426,28 @@ type objIndex struct {
 	kvs0, kvs1 int32 // its entries in Event.kvs
 }
 
-type kv struct{ key, val []byte } // key without quotes, as written
+type kv struct {
+	key, val []byte // key without quotes, as written
+	plain    bool   // val is a string known to hold no escape
+}
 
-func (e *Event) lookupKey(obj []byte, key string) []byte {
+func (e *Event) lookupKey(obj []byte, key string) ([]byte, bool) {
 	if len(obj) == 0 {
-		return nil
+		return nil, false
 	}
 	ix := e.index(obj)
 	for _, p := range e.kvs[ix.kvs0:ix.kvs1] {
 		if string(p.key) == key {
-			return p.val
+			return p.val, p.plain
 		}
 	}
 	// a key written with escapes (never seen in CloudTrail, but valid JSON)
 	for _, p := range e.kvs[ix.kvs0:ix.kvs1] {
 		if bytes.IndexByte(p.key, '\\') >= 0 && jsonx.KeyIs(append(append([]byte{'"'}, p.key...), '"'), key) {
-			return p.val
+			return p.val, p.plain
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // indexAt reads the keys of the object at b[i] as index would, returning the index just
@@ -462,11 +485,19 @@ func (e *Event) indexAt(b []byte, i int) (int, bool) {
 			return fail()
 		}
 		j = jsonx.SkipSpace(b, j+1)
-		ve, err := jsonx.SkipValue(b, j)
+		var (
+			ve    int
+			plain bool
+		)
+		if j < len(b) && b[j] == '"' {
+			ve, plain, err = jsonx.SkipStringPlain(b, j)
+		} else {
+			ve, err = jsonx.SkipValue(b, j)
+		}
 		if err != nil {
 			return fail()
 		}
-		e.kvs = append(e.kvs, kv{key: key, val: b[j:ve]})
+		e.kvs = append(e.kvs, kv{key: key, val: b[j:ve], plain: plain})
 		j = jsonx.SkipSpace(b, ve)
 		if j >= len(b) {
 			return fail()

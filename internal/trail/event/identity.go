@@ -16,7 +16,10 @@ func (e *Event) Identity() Identity {
 	if len(raw) == 0 || raw[0] != '{' {
 		return id
 	}
-	str := func(v []byte) []byte {
+	str := func(v []byte, plain bool) []byte {
+		if plain {
+			return v[1 : len(v)-1]
+		}
 		if len(v) == 0 || v[0] != '"' {
 			return nil
 		}
@@ -30,19 +33,19 @@ func (e *Event) Identity() Identity {
 	for _, p := range e.kvs[ix.kvs0:ix.kvs1] {
 		switch string(p.key) {
 		case "type":
-			id.Type = str(p.val)
+			id.Type = str(p.val, p.plain)
 		case "arn":
-			id.ARN = str(p.val)
+			id.ARN = str(p.val, p.plain)
 		case "accessKeyId":
-			id.AccessKeyID = str(p.val)
+			id.AccessKeyID = str(p.val, p.plain)
 		case "userName":
-			id.UserName = str(p.val)
+			id.UserName = str(p.val, p.plain)
 		case "principalId":
-			id.PrincipalID = str(p.val)
+			id.PrincipalID = str(p.val, p.plain)
 		case "accountId":
-			id.AccountID = str(p.val)
+			id.AccountID = str(p.val, p.plain)
 		case "invokedBy":
-			id.InvokedBy = str(p.val)
+			id.InvokedBy = str(p.val, p.plain)
 		}
 	}
 	return id

@@ -78,6 +78,29 @@ func SkipString(b []byte, i int) (int, error) {
 	}
 }
 
+// SkipStringPlain is SkipString that also reports, when it can tell cheaply, that the
+// string holds no backslash: its content is then the bytes between the quotes, with no
+// second look for escapes. plain false only means "not known".
+func SkipStringPlain(b []byte, i int) (end int, plain bool, err error) {
+	j := i + 1
+	var esc uint64
+	for j+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[j:])
+		// A flag of hasByte is set only where or above a byte equal to c, so no flag at
+		// all is exact: these words hold no backslash, and the quote is the end.
+		esc |= hasByte(x, '\\')
+		if m := hasByte(x, '"'); m != 0 {
+			if esc != 0 {
+				break
+			}
+			return j + bits.TrailingZeros64(m)>>3 + 1, true, nil
+		}
+		j += 8
+	}
+	end, err = SkipString(b, i)
+	return end, false, err
+}
+
 const (
 	lo8 = 0x0101010101010101
 	hi8 = 0x8080808080808080

@@ -29,7 +29,7 @@ func TestSkipString(t *testing.T) {
 
 // FuzzSkipValue: the end found agrees with encoding/json on valid values and never panics.
 func FuzzSkipValue(f *testing.F) {
-	for _, s := range []string{`{"a":"b\"c","d":[1,2,{"e":null}]}`, `"x\\"`, `[true,false]`, `123`} {
+	for _, s := range []string{`{"a":"b\"c","d":[1,2,{"e":null}]}`, `"x\\"`, `[true,false]`, `123`, `"abcdefgh\\ijklmn"`, `"abcdefghijklmnopqrs"`, `"ab\"cdefghijklmn"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -39,6 +39,14 @@ func FuzzSkipValue(f *testing.F) {
 		end, err := SkipValue(append(b, ' '), 0)
 		if err == nil && json.Valid(b) && end != len(b) {
 			t.Fatalf("%q: end %d, want %d", b, end, len(b))
+		}
+		if len(b) > 0 && b[0] == '"' {
+			in := append(b, ' ')
+			e1, plain, err1 := SkipStringPlain(in, 0)
+			e2, err2 := SkipString(in, 0)
+			if e1 != e2 || err1 != err2 || (plain && bytes.IndexByte(in[:e1], '\\') >= 0) {
+				t.Fatalf("%q: SkipStringPlain %d %v %v, SkipString %d %v", in, e1, plain, err1, e2, err2)
+			}
 		}
 		// the fast scanners agree with the plain byte-at-a-time ones on any input
 		for _, in := range [][]byte{b, append(b, ' ')} {
