@@ -100,3 +100,26 @@ func TestReadCorpusFiles(t *testing.T) {
 		t.Fatalf("%v %v", ws, err)
 	}
 }
+
+// An episode interrupted by fewer normal points than Quiet alerts once; after a quiet spell,
+// a new episode alerts again.
+func TestStreamAlertsOncePerEpisode(t *testing.T) {
+	vs := make([]float64, 400)
+	for i := range vs {
+		vs[i] = 50 + 2*math.Sin(float64(i)*0.7)
+	}
+	for _, i := range []int{100, 103, 106, 350} {
+		vs[i] = 95
+	}
+	p := DefaultParams
+	p.Quiet = 20
+	var alerts []int
+	for i, x := range Stream(vs, p) {
+		if x == 1 {
+			alerts = append(alerts, i)
+		}
+	}
+	if len(alerts) != 2 || alerts[0] != 100 || alerts[1] != 350 {
+		t.Fatalf("alerts at %v, want [100 350]", alerts)
+	}
+}
