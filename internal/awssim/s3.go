@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/md5"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/url"
@@ -240,8 +242,13 @@ func s3GetObject(c *Call) (any, error) {
 		return nil, errorf(404, "NoSuchKey", "The specified key does not exist.")
 	}
 	c.TrailRequest = map[string]any{"bucketName": b.Name, "key": key}
+	// S3 returns the object's stored checksum when the client asks (x-amz-checksum-mode), which
+	// SDKs do by default and then validate.
+	sum := crc32.ChecksumIEEE(o.Data)
+	crc := base64.StdEncoding.EncodeToString([]byte{byte(sum >> 24), byte(sum >> 16), byte(sum >> 8), byte(sum)})
 	return rawBody{contentType: "application/octet-stream", data: o.Data, headers: map[string]string{
-		"ETag": o.ETag, "Last-Modified": o.LastModified.UTC().Format(http.TimeFormat), "Content-Length": strconv.Itoa(len(o.Data))}}, nil
+		"ETag": o.ETag, "Last-Modified": o.LastModified.UTC().Format(http.TimeFormat), "Content-Length": strconv.Itoa(len(o.Data)),
+		"x-amz-checksum-crc32": crc, "x-amz-checksum-type": "FULL_OBJECT"}}, nil
 }
 
 func s3HeadObject(c *Call) (any, error) {

@@ -10,7 +10,25 @@ import (
 
 // RenderTable writes one row per finding that fails (muted ones are counted below the table).
 func RenderTable(w io.Writer, fs []finding.Finding, lang string) error {
+	failing := 0
+	for _, f := range fs {
+		if f.Status == finding.Fail {
+			failing++
+		}
+	}
+	if failing == 0 { // a header over no rows reads like a broken table
+		msg := "No leaked secrets found.\n"
+		if lang == "ko" {
+			msg = "유출된 비밀 정보를 찾지 못했습니다.\n"
+		}
+		if _, err := io.WriteString(w, msg); err != nil {
+			return err
+		}
+	}
 	tw := ui.NewTabWriter(w)
+	if failing == 0 {
+		tw = ui.NewTabWriter(io.Discard)
+	}
 	fmt.Fprintln(tw, "SEVERITY\tDETECTOR\tSECRET\tACCOUNT\tLOCATION\tINTRODUCED\tCONFIDENCE\tSTATUS")
 	muted := 0
 	for _, f := range fs {
