@@ -485,7 +485,13 @@ func renderFindings(g *Globals, fs []finding.Finding, res *trail.Result) error {
 		return w.Error()
 	}
 	tw := ui.NewTabWriter(g.Stdout)
-	fmt.Fprintln(tw, "SEVERITY\tRULE\tPRINCIPAL\tFIRST SEEN\tCOUNT\tREGION\tAUTHOR\tEVENTS")
+	if len(fs) > 0 { // a header over no rows reads like a broken table
+		if g.Lang == "ko" {
+			fmt.Fprintln(tw, "심각도\t규칙\t주체\t처음 발견\t횟수\t리전\t작성자\t이벤트")
+		} else {
+			fmt.Fprintln(tw, "SEVERITY\tRULE\tPRINCIPAL\tFIRST SEEN\tCOUNT\tREGION\tAUTHOR\tEVENTS")
+		}
+	}
 	for _, f := range fs {
 		count := f.Attributes["count"]
 		if count == "" {
@@ -503,6 +509,10 @@ func renderFindings(g *Globals, fs []finding.Finding, res *trail.Result) error {
 			count, f.Region, f.Attributes["author"], strings.Join(ids, " "))
 	}
 	tw.Flush()
+	if g.Lang == "ko" {
+		fmt.Fprintf(g.Stdout, "\n입력 %d개의 레코드 %d건에서 탐지 %d건.\n", res.Stats.Sources, res.Stats.Records, len(fs))
+		return nil
+	}
 	fmt.Fprintf(g.Stdout, "\n%d findings from %d records in %d inputs.\n", len(fs), res.Stats.Records, res.Stats.Sources)
 	return nil
 }
