@@ -22,6 +22,17 @@ type ctx struct {
 	ev  *event.Event
 	low []byte
 	txt []byte
+	// memo holds the results of the fields tested on userIdentity, valid while epoch is
+	// unchanged (a Matcher moves it on when a record's userIdentity differs from the last
+	// one's); nil when not memoising. The current rule's nodes are at base+slot.
+	memo  []memoEntry
+	base  int32
+	epoch uint32
+}
+
+type memoEntry struct {
+	epoch uint32
+	val   bool
 }
 
 // text is what patterns see: a string's content, or the JSON text of anything else with
@@ -369,9 +380,46 @@ type fieldNode struct {
 	null   bool  // null among the values: true when the field is absent or null
 	exists *bool // |exists
 	refs   bool  // a pattern is a fieldref
+	// slot, when > 0, numbers a test on userIdentity within its rule: its result depends
+	// on userIdentity's text alone, and most records repeat the previous one's identity.
+	slot int32
+}
+
+// numberIdentityNodes gives each fieldNode of n that reads only userIdentity (no
+// fieldref, which reads another field) a slot after last, returning the last slot given.
+func numberIdentityNodes(n node, last int32) int32 {
+	switch n := n.(type) {
+	case *andNode:
+		for _, k := range n.kids {
+			last = numberIdentityNodes(k, last)
+		}
+	case *orNode:
+		for _, k := range n.kids {
+			last = numberIdentityNodes(k, last)
+		}
+	case *notNode:
+		last = numberIdentityNodes(n.kid, last)
+	case *fieldNode:
+		if n.slot == 0 && !n.refs && (n.field == "userIdentity" || strings.HasPrefix(n.field, "userIdentity.")) {
+			last++
+			n.slot = last
+		}
+	}
+	return last
 }
 
 func (n *fieldNode) eval(c *ctx) bool {
+	if n.slot > 0 && c.memo != nil {
+		m := &c.memo[c.base+n.slot]
+		if m.epoch != c.epoch {
+			m.epoch, m.val = c.epoch, n.test(c)
+		}
+		return m.val
+	}
+	return n.test(c)
+}
+
+func (n *fieldNode) test(c *ctx) bool {
 	vals := c.ev.Values(n.path)
 	if n.exists != nil {
 		return (len(vals) > 0) == *n.exists

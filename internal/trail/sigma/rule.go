@@ -29,6 +29,7 @@ type Rule struct {
 	cond         node
 	eventNames   []string // lower-cased; nil means the rule may match any eventName
 	eventSources []string // the same for eventSource, used when eventNames is nil
+	idSlots      int32    // fieldNodes on userIdentity, numbered 1..idSlots (see fieldNode.slot)
 }
 
 // Error is a rule that could not be loaded; Feature is set when the rule is valid Sigma
@@ -110,6 +111,7 @@ func Parse(file string, data []byte) (*Rule, error) {
 		return fail(err)
 	}
 	r.cond = cond
+	r.idSlots = numberIdentityNodes(cond, 0)
 	if names, ok := cond.constrains("eventName"); ok {
 		r.eventNames = names
 	} else if srcs, ok := cond.constrains("eventSource"); ok {

@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"bytes"
 	"maps"
 	"slices"
 	"strings"
@@ -16,6 +17,10 @@ type Set struct {
 	bySource map[string][]int32 // rules with no eventName constraint but an eventSource one
 	sources  []sourceRules      // bySource as a list, in name order, for Match
 	always   []int32
+	// idBase is where each rule's userIdentity tests start in a Matcher's memo (slot 0 of
+	// a rule is unused: slots count from 1); idSlots is the memo's size.
+	idBase  []int32
+	idSlots int32
 }
 
 type sourceRules struct {
@@ -27,6 +32,10 @@ type sourceRules struct {
 // the rules that could fire on it.
 func NewSet(rules []*Rule) *Set {
 	s := &Set{Rules: rules, byName: map[string][]int32{}, bySource: map[string][]int32{}}
+	for _, r := range rules {
+		s.idBase = append(s.idBase, s.idSlots-1)
+		s.idSlots += r.idSlots
+	}
 	for i, r := range rules {
 		if r.eventNames == nil {
 			if r.eventSources == nil {
@@ -49,27 +58,47 @@ func NewSet(rules []*Rule) *Set {
 
 // Matcher evaluates a Set for one goroutine.
 type Matcher struct {
-	set  *Set
-	c    ctx
-	name []byte
+	set   *Set
+	c     ctx
+	name  []byte
+	ident []byte // the last record's userIdentity text, for which c.memo holds
 }
 
 // Matcher returns a new evaluator of s.
-func (s *Set) Matcher() *Matcher { return &Matcher{set: s} }
+func (s *Set) Matcher() *Matcher {
+	// epoch 1 so the zeroed entries are stale
+	return &Matcher{set: s, c: ctx{memo: make([]memoEntry, s.idSlots), epoch: 1}}
+}
+
+// eval evaluates rule i against the current event.
+func (m *Matcher) eval(i int32) bool {
+	m.c.base = m.set.idBase[i]
+	return m.set.Rules[i].cond.eval(&m.c)
+}
 
 // Match calls fn for each rule of the set that matches e, in rule order within the rules
 // that need no eventName first, then those indexed by it.
 func (m *Matcher) Match(e *event.Event, fn func(*Rule)) {
 	m.c.ev = e
+	// Records come in runs by one identity: the tests on userIdentity are answered from
+	// the memo until its text changes. Comparing it costs less than one such test.
+	if id := e.Top(event.UserIdentity); !bytes.Equal(id, m.ident) {
+		m.ident = append(m.ident[:0], id...)
+		m.c.epoch++
+		if m.c.epoch == 0 { // wrapped: old entries could look current
+			clear(m.c.memo)
+			m.c.epoch = 1
+		}
+	}
 	for _, i := range m.set.always {
-		if r := m.set.Rules[i]; r.cond.eval(&m.c) {
-			fn(r)
+		if m.eval(i) {
+			fn(m.set.Rules[i])
 		}
 	}
 	m.name = lowerASCII(m.name[:0], e.Str(event.EventName))
 	for _, i := range m.set.byName[string(m.name)] {
-		if r := m.set.Rules[i]; r.cond.eval(&m.c) {
-			fn(r)
+		if m.eval(i) {
+			fn(m.set.Rules[i])
 		}
 	}
 	if len(m.set.sources) > 0 {
@@ -80,8 +109,8 @@ func (m *Matcher) Match(e *event.Event, fn func(*Rule)) {
 				continue
 			}
 			for _, i := range s.rules {
-				if r := m.set.Rules[i]; r.cond.eval(&m.c) {
-					fn(r)
+				if m.eval(i) {
+					fn(m.set.Rules[i])
 				}
 			}
 		}
