@@ -51,6 +51,16 @@ type Identity struct {
 	UserName    string
 	InvokedBy   string // "AWS Internal" when AWS itself acts
 	Key         *AccessKey
+	Issuer      *SessionIssuer // the role behind an assumed-role session
+}
+
+// SessionIssuer is the role (or user) whose temporary credentials a call is made with.
+type SessionIssuer struct {
+	Type        string `json:"type"`
+	PrincipalID string `json:"principalId"`
+	ARN         string `json:"arn"`
+	AccountID   string `json:"accountId"`
+	UserName    string `json:"userName"`
 }
 
 type authInfo struct {
@@ -117,6 +127,14 @@ func (s *Server) authenticate(a authInfo, r *http.Request, body []byte) (*Accoun
 	acct, key := s.w.keyOwner(a.keyID)
 	if key == nil || key.Status != "Active" {
 		return nil, Identity{}, invalid()
+	}
+	if key.SessionToken != "" { // temporary credentials: the token must come with the key
+		if r.Header.Get("X-Amz-Security-Token") != key.SessionToken {
+			return nil, Identity{}, invalid()
+		}
+		if !s.Now().Before(key.Expires) {
+			return nil, Identity{}, errorf(400, "ExpiredToken", "The security token included in the request is expired")
+		}
 	}
 	if !s.opts.SkipSignatureCheck && !signatureMatches(r, body, a, key.Secret) {
 		if svc.Protocol == ProtoEC2 {

@@ -19,27 +19,36 @@ import (
 // the account as it is when served, and its history may predate them (leaked-key's
 // quarantine policy is the one AWS attached after the attack it replays).
 func iamExplicitDeny(c *Call) error {
-	if c.HTTP == nil || c.Account == nil || c.Identity.Key == nil || c.Identity.Key.User == nil {
+	if c.HTTP == nil || c.Account == nil || c.Identity.Key == nil {
 		return nil
 	}
 	action := c.Service.Name + ":" + c.Action
 	if action == "sts:GetCallerIdentity" {
 		return nil
 	}
-	u := c.Identity.Key.User
 	a := c.Account
-	var docs []string
-	for _, d := range u.Inline {
-		docs = append(docs, d)
-	}
-	arns := append([]string(nil), u.Attached...)
-	for _, name := range u.Groups {
-		if g := a.Group(name); g != nil {
-			for _, d := range g.Inline {
-				docs = append(docs, d)
-			}
-			arns = append(arns, g.Attached...)
+	var docs, arns []string
+	switch k := c.Identity.Key; {
+	case k.User != nil:
+		for _, d := range k.User.Inline {
+			docs = append(docs, d)
 		}
+		arns = append(arns, k.User.Attached...)
+		for _, name := range k.User.Groups {
+			if g := a.Group(name); g != nil {
+				for _, d := range g.Inline {
+					docs = append(docs, d)
+				}
+				arns = append(arns, g.Attached...)
+			}
+		}
+	case k.Role != nil: // a role session answers to its role's policies
+		for _, d := range k.Role.Inline {
+			docs = append(docs, d)
+		}
+		arns = append(arns, k.Role.Attached...)
+	default:
+		return nil // root
 	}
 	for _, arn := range arns {
 		if p := a.Policy(arn); p != nil {

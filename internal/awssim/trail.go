@@ -48,6 +48,14 @@ type UserIdentity struct {
 	AccessKeyID string `json:"accessKeyId,omitempty"`
 	UserName    string `json:"userName,omitempty"`
 	InvokedBy   string `json:"invokedBy,omitempty"`
+	// SessionContext is present for calls made with temporary credentials.
+	SessionContext *SessionContext `json:"sessionContext,omitempty"`
+}
+
+// SessionContext is CloudTrail's userIdentity.sessionContext.
+type SessionContext struct {
+	SessionIssuer *SessionIssuer    `json:"sessionIssuer,omitempty"`
+	Attributes    map[string]string `json:"attributes"`
 }
 
 // TLSDetails is CloudTrail's tlsDetails element.
@@ -94,8 +102,12 @@ func (s *Server) record(c *Call, readOnly bool, out any, err error) {
 		RecipientAccountID: acct,
 		EventCategory:      "Management",
 	}
-	if c.Identity.Key != nil {
-		rec.UserIdentity.AccessKeyID = c.Identity.Key.ID
+	if k := c.Identity.Key; k != nil {
+		rec.UserIdentity.AccessKeyID = k.ID
+		if k.SessionToken != "" {
+			rec.UserIdentity.SessionContext = &SessionContext{SessionIssuer: c.Identity.Issuer,
+				Attributes: map[string]string{"creationDate": k.Created.UTC().Format("2006-01-02T15:04:05Z"), "mfaAuthenticated": "false"}}
+		}
 	}
 	if rec.RequestParameters == nil {
 		rec.RequestParameters = c.defaultTrailRequest()

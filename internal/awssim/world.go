@@ -103,7 +103,14 @@ type AccessKey struct {
 	LastUsedService string
 	LastUsedRegion  string
 	AccountID       string
-	User            *User // nil for root
+	User            *User // nil for root (and for role sessions)
+
+	// Temporary credentials (STS) also carry a session token and an expiry; a role session
+	// names its role and session.
+	SessionToken string
+	Expires      time.Time
+	Role         *Role
+	SessionName  string
 }
 
 // Group is an IAM group.
@@ -353,10 +360,20 @@ var awsManagedPolicies = map[string]string{
 
 // identityOf is the identity a call made with key has.
 func (a *Account) identityOf(k *AccessKey) Identity {
+	if k != nil && k.Role != nil {
+		r := k.Role
+		return Identity{Type: "AssumedRole", PrincipalID: r.ID + ":" + k.SessionName,
+			ARN: "arn:aws:sts::" + a.ID + ":assumed-role/" + r.Name + "/" + k.SessionName, AccountID: a.ID, Key: k,
+			Issuer: &SessionIssuer{Type: "Role", PrincipalID: r.ID, ARN: a.roleARN(r), AccountID: a.ID, UserName: r.Name}}
+	}
 	if k == nil || k.User == nil {
 		return Identity{Type: "Root", PrincipalID: a.ID, ARN: "arn:aws:iam::" + a.ID + ":root", AccountID: a.ID, Key: k}
 	}
 	return Identity{Type: "IAMUser", PrincipalID: k.User.ID, ARN: a.userARN(k.User), AccountID: a.ID, UserName: k.User.Name, Key: k}
+}
+
+func (a *Account) roleARN(r *Role) string {
+	return "arn:aws:iam::" + a.ID + ":role" + r.Path + r.Name
 }
 
 func (a *Account) userARN(u *User) string {
