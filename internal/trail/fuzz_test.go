@@ -64,8 +64,9 @@ func FuzzRead(f *testing.F) {
 				}
 				var typ, arn []byte
 				_ = jsonx.ObjectEach(ui, func(k, v []byte) bool {
-					s, _ := jsonx.Unquote(v, nil)
-					if len(v) == 0 || v[0] != '"' {
+					// Identity reads a malformed string as missing
+					s, ok := jsonx.Unquote(v, nil)
+					if !ok || len(v) == 0 || v[0] != '"' {
 						s = nil
 					}
 					switch {
