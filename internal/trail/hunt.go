@@ -135,6 +135,7 @@ type worker struct {
 	m       *sigma.Matcher
 	state   *detect.State
 	obs     detect.Obs
+	times   timeParser
 	matches map[*sigma.Rule]map[string]*Match
 	created []Created
 	seen    map[string]int // created, by type, ID and creator: see keepCreated
@@ -173,7 +174,7 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 		bopt.Window = Window{Regions: opt.Regions, Until: opt.Since} // before the hunted window
 		_, baseErrs = Read(ctx, opt.Baseline, bopt, func(wi int, ev *event.Event) {
 			w := workers[wi]
-			t, _ := ParseTime(ev.Str(event.EventTime))
+			t, _ := w.times.parse(ev.Str(event.EventTime))
 			if t.After(maxes[wi]) {
 				maxes[wi] = t
 			}
@@ -188,7 +189,7 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 	}
 	st, errs := Read(ctx, srcs, opt.ReadOptions, func(wi int, ev *event.Event) {
 		w := workers[wi]
-		t, _ := ParseTime(ev.Str(event.EventTime))
+		t, _ := w.times.parse(ev.Str(event.EventTime))
 		w.obs.FromEvent(ev, t)
 		w.state.Observe(&w.obs)
 		if opt.Spool != nil {

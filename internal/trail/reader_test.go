@@ -277,3 +277,22 @@ func TestFilesFolderProblems(t *testing.T) {
 		t.Errorf("errors %v", errs)
 	}
 }
+
+// timeParser reads every eventTime as ParseTime does, whatever day it remembers.
+func TestTimeParser(t *testing.T) {
+	var p timeParser
+	for _, s := range []string{
+		"2023-07-10T11:42:36Z", "2023-07-10T23:59:60Z", "2023-07-10T00:00:00Z", "2023-07-10T24:00:00Z",
+		"2023-07-10T1a:42:36Z", "2023-07-11T11:42:36Z", "2023-02-31T11:42:36Z", "2023-02-31T00:00:00Z",
+		"2023-07-10T11:42:36.5Z", "2023-07-10T11:42:36+02:00", "2023-07-10t11:42:36Z", "2023-07-10T11:42:36z",
+		"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00T00:00:00Z", "", "2023-07-10T11-42:36Z", "2023-07-10T11:42:3 Z",
+	} {
+		for range 2 {
+			want, wok := ParseTime([]byte(s))
+			got, ok := p.parse([]byte(s))
+			if got != want || ok != wok {
+				t.Errorf("%q: %v %v, ParseTime %v %v", s, got, ok, want, wok)
+			}
+		}
+	}
+}

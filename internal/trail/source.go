@@ -150,6 +150,46 @@ func (w Window) keepTime(et []byte) bool {
 	return (w.Since.IsZero() || !t.Before(w.Since)) && (w.Until.IsZero() || !t.After(w.Until))
 }
 
+// timeParser is ParseTime for one goroutine, remembering the last day it parsed: records
+// come in time order within a file, so most share their day with the one before, and
+// adding the time of day to that day's start is cheaper than time.Date.
+type timeParser struct {
+	day   [10]byte // "2023-07-10"
+	start time.Time
+	valid bool // day and start are set
+}
+
+func (p *timeParser) parse(b []byte) (time.Time, bool) {
+	if p.valid && len(b) == 20 && string(b[:10]) == string(p.day[:]) && b[13] == ':' && b[16] == ':' && b[19] == 'Z' && b[10] == 'T' {
+		h, mi, s := digits2(b[11], b[12]), digits2(b[14], b[15]), digits2(b[17], b[18])
+		// the ranges ParseTime accepts; time.Date normalises the rest the same way Add does
+		if h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s < 61 {
+			return p.start.Add(time.Duration(h*3600+mi*60+s) * time.Second), true
+		}
+	}
+	t, ok := ParseTime(b)
+	if ok && len(b) == 20 {
+		// A day ParseTime reads at midnight: any time of it is that start plus the time of
+		// day, as time.Date computes it.
+		var midnight [20]byte
+		copy(midnight[:], b[:11])
+		copy(midnight[11:], "00:00:00Z")
+		if d, ok := ParseTime(midnight[:]); ok {
+			copy(p.day[:], b[:10])
+			p.start, p.valid = d, true
+		}
+	}
+	return t, ok
+}
+
+// digits2 reads two ASCII digits, or returns -1.
+func digits2(a, b byte) int {
+	if a < '0' || a > '9' || b < '0' || b > '9' {
+		return -1
+	}
+	return int(a-'0')*10 + int(b-'0')
+}
+
 // ParseTime reads CloudTrail's eventTime ("2023-07-10T11:42:36Z"), with a fast path for
 // that exact shape and RFC 3339 otherwise.
 func ParseTime(b []byte) (time.Time, bool) {

@@ -98,3 +98,14 @@ func parseTime(b []byte) (tm time.Time, ok bool) {
 	tm, err := time.Parse(time.RFC3339, string(b))
 	return tm, err == nil
 }
+
+func TestUAProduct(t *testing.T) {
+	for ua, want := range map[string]string{
+		"aws-cli/2.15.0 Python/3.11": "aws-cli", " Boto3/1.2 ": "Boto3", "[S3Console/0.4]": "[S3Console/0.4]",
+		"/x": "/x", "console.amazonaws.com": "console.amazonaws.com", "a b/c": "a", "": "", "Mozilla[x": "Mozilla",
+	} {
+		if got := string(UAProduct([]byte(ua))); got != want {
+			t.Errorf("UAProduct(%q) = %q, want %q", ua, got, want)
+		}
+	}
+}

@@ -315,8 +315,15 @@ func isDenied(code []byte) bool {
 // "aws-cli"), so version bumps of the same tool do not look new.
 func UAProduct(ua []byte) []byte {
 	ua = bytes.TrimSpace(ua)
-	if i := bytes.IndexAny(ua, "/ ["); i > 0 {
-		return ua[:i]
+	// a loop, not bytes.IndexAny: the product ends a few bytes in, before IndexAny has
+	// built its set
+	for i, c := range ua {
+		if c == '/' || c == ' ' || c == '[' {
+			if i > 0 {
+				return ua[:i]
+			}
+			break
+		}
 	}
 	return ua
 }
