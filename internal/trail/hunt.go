@@ -136,10 +136,34 @@ type worker struct {
 	state   *detect.State
 	obs     detect.Obs
 	times   timeParser
+	names   map[string]nameClass
 	matches map[*sigma.Rule]map[string]*Match
 	created []Created
 	seen    map[string]int // created, by type, ID and creator: see keepCreated
 	account string
+}
+
+// nameClass is what the rules, the detectors and attribution make of one eventName,
+// found once per worker: one lookup per record instead of one for each of them.
+type nameClass struct {
+	rules   []int32 // sigma.Set.Indexed
+	detect  detect.Class
+	creator bool // in creators
+}
+
+// maxNames bounds a worker's nameClass cache: past it, names are classed record by record.
+const maxNames = 1 << 12
+
+func (w *worker) class(set *sigma.Set, name []byte) nameClass {
+	if c, ok := w.names[string(name)]; ok {
+		return c
+	}
+	_, creator := creators[string(name)]
+	c := nameClass{rules: set.Indexed(name), detect: detect.Classify(name), creator: creator}
+	if len(w.names) < maxNames {
+		w.names[string(name)] = c
+	}
+	return c
 }
 
 // keepCreated adds c unless the same creator already created the same resource ID (a
@@ -162,7 +186,7 @@ func keepCreated(list *[]Created, seen map[string]int, c Created) {
 func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Result {
 	workers := make([]*worker, opt.NumWorkers())
 	for i := range workers {
-		workers[i] = &worker{m: e.Set.Matcher(), state: detect.NewState(), matches: map[*sigma.Rule]map[string]*Match{}, seen: map[string]int{}}
+		workers[i] = &worker{m: e.Set.Matcher(), state: detect.NewState(), matches: map[*sigma.Rule]map[string]*Match{}, seen: map[string]int{}, names: map[string]nameClass{}}
 	}
 	var (
 		baseErrs []error
@@ -191,6 +215,8 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 		w := workers[wi]
 		t, _ := w.times.parse(ev.Str(event.EventTime))
 		w.obs.FromEvent(ev, t)
+		nc := w.class(e.Set, w.obs.EventName)
+		w.obs.Class, w.obs.Classed = nc.detect, true
 		w.state.Observe(&w.obs)
 		if opt.Spool != nil {
 			opt.Spool.write(wi, ev.Raw())
@@ -202,7 +228,7 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 		if len(actor) == 0 {
 			actor = awsActor(w.obs.Identity)
 		}
-		w.m.Match(ev, func(r *sigma.Rule) {
+		w.m.MatchIndexed(ev, nc.rules, func(r *sigma.Rule) {
 			byActor := w.matches[r]
 			if byActor == nil {
 				byActor = map[string]*Match{}
@@ -216,7 +242,7 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 			m.add(t, w.obs.ID, w.obs.Region, w.obs.IP)
 		})
 		if len(w.obs.ErrorCode) == 0 {
-			if _, ok := creators[string(w.obs.EventName)]; ok {
+			if nc.creator {
 				for _, c := range createdBy(ev, t, w.obs.Identity, actor) {
 					keepCreated(&w.created, w.seen, c)
 				}

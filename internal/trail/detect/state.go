@@ -13,7 +13,17 @@ type Obs struct {
 	Time                                                  time.Time
 	EventName, EventSource, Region, IP, UA, ErrorCode, ID []byte
 	Identity                                              event.Identity
+	// Class is Classify(EventName) when Classed: a caller that classes each eventName once
+	// hands it over so Observe does not look it up again. FromEvent clears Classed.
+	Class   Class
+	Classed bool
 }
+
+// Class is what the detectors make of an eventName (reconnaissance, persistence, launch).
+type Class struct{ kind callKind }
+
+// Classify classes an eventName.
+func Classify(eventName []byte) Class { return Class{kinds[string(eventName)]} }
 
 // FromEvent fills o from a record.
 func (o *Obs) FromEvent(e *event.Event, t time.Time) {
@@ -26,6 +36,7 @@ func (o *Obs) FromEvent(e *event.Event, t time.Time) {
 	o.ErrorCode = e.Str(event.ErrorCode)
 	o.ID = e.Str(event.EventID)
 	o.Identity = e.Identity()
+	o.Classed = false
 }
 
 // ActorID is how detectors and the timeline key an identity: a long-term access key
@@ -195,7 +206,10 @@ func (s *State) Observe(o *Obs) {
 			a.lastUA, a.lastUAS = s.key, s
 		}
 	}
-	kind := kinds[string(o.EventName)]
+	kind := o.Class.kind
+	if !o.Classed {
+		kind = kinds[string(o.EventName)]
+	}
 	if failed {
 		if isDenied(o.ErrorCode) {
 			keepCall(&a.Denied, a.calls, kindDenied, s.call(o, a))

@@ -79,6 +79,18 @@ func (m *Matcher) eval(i int32) bool {
 // Match calls fn for each rule of the set that matches e, in rule order within the rules
 // that need no eventName first, then those indexed by it.
 func (m *Matcher) Match(e *event.Event, fn func(*Rule)) {
+	m.name = lowerASCII(m.name[:0], e.Str(event.EventName))
+	m.MatchIndexed(e, m.set.byName[string(m.name)], fn)
+}
+
+// Indexed returns the rules indexed under an eventName (in any case), for MatchIndexed: a
+// caller that keeps them per eventName spares Match a lower-casing and a lookup per record.
+func (s *Set) Indexed(eventName []byte) []int32 {
+	return s.byName[string(lowerASCII(nil, eventName))]
+}
+
+// MatchIndexed is Match given Indexed(e's eventName).
+func (m *Matcher) MatchIndexed(e *event.Event, byName []int32, fn func(*Rule)) {
 	m.c.ev = e
 	// Records come in runs by one identity: the tests on userIdentity are answered from
 	// the memo until its text changes. Comparing it costs less than one such test.
@@ -95,8 +107,7 @@ func (m *Matcher) Match(e *event.Event, fn func(*Rule)) {
 			fn(m.set.Rules[i])
 		}
 	}
-	m.name = lowerASCII(m.name[:0], e.Str(event.EventName))
-	for _, i := range m.set.byName[string(m.name)] {
+	for _, i := range byName {
 		if m.eval(i) {
 			fn(m.set.Rules[i])
 		}
