@@ -130,3 +130,34 @@ func FuzzParse(f *testing.F) {
 		NewSet([]*Rule{r}).Matcher().Match(&ev, func(*Rule) {})
 	})
 }
+
+// The Set's memo of userIdentity tests answers as the rule alone does, however identities
+// interleave.
+func TestIdentityMemo(t *testing.T) {
+	r, err := Parse("t.yml", []byte("title: t\ndetection:\n  s:\n    userIdentity.type: Root\n    userIdentity.sessionContext.sessionIssuer.type: Role\n  n:\n    userIdentity.arn|endswith: x\n  condition: s or not n\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewSet([]*Rule{r}).Matcher()
+	ids := []string{
+		`{"type":"Root","sessionContext":{"sessionIssuer":{"type":"Role"}}}`, `{"type":"Root"}`, `{"arn":"ax"}`,
+		`{"arn":"ay"}`, `{"type":"Root","arn":"x","sessionContext":{"sessionIssuer":{"type":"Role"}}}`, ``, `{"arn":"bx"}`,
+	}
+	var ev event.Event
+	for i := range 500 {
+		id := ids[(i*i+i/3)%len(ids)]
+		rec := `{"eventTime":"2024-01-01T00:00:00Z","eventName":"X"`
+		if id != "" {
+			rec += `,"userIdentity":` + id
+		}
+		rec += "}"
+		if _, err := ev.Index([]byte(rec), 0); err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		m.Match(&ev, func(*Rule) { got = true })
+		if want := r.Matches(&ev); got != want {
+			t.Fatalf("record %d (%s): Set %v, rule %v", i, id, got, want)
+		}
+	}
+}
