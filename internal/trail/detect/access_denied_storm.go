@@ -18,8 +18,9 @@ const (
 
 func init() {
 	register(&Detector{
-		ID:    "ag-detect-access-denied-storm",
-		Title: "Storm of Access-Denied Errors",
+		ID:      "ag-detect-access-denied-storm",
+		Title:   "Storm of Access-Denied Errors",
+		TitleKo: "접근 거부 오류 폭주",
 		Description: "One identity was refused many different API calls within minutes: someone probing " +
 			"what a stolen credential may do.",
 		Severity: finding.Medium,

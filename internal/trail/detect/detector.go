@@ -13,6 +13,7 @@ import (
 type Detector struct {
 	ID          string // "ag-detect-…", stable: findings and mutes refer to it
 	Title       string
+	TitleKo     string
 	Description string
 	Severity    finding.Severity
 	Phase       Phase

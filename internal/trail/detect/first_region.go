@@ -8,8 +8,9 @@ import (
 
 func init() {
 	register(&Detector{
-		ID:    "ag-detect-first-region-activity",
-		Title: "First Activity in a Region the Account Never Used",
+		ID:      "ag-detect-first-region-activity",
+		Title:   "First Activity in a Region the Account Never Used",
+		TitleKo: "계정이 쓴 적 없는 리전에서 처음 활동",
 		Description: "A regional service was used successfully in a region with no activity during the " +
 			"baseline. Attackers launch in regions nobody watches.",
 		Severity: finding.High,

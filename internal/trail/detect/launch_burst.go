@@ -18,8 +18,9 @@ const (
 
 func init() {
 	register(&Detector{
-		ID:    "ag-detect-launch-burst",
-		Title: "Burst of Instance Launches Across Regions",
+		ID:      "ag-detect-launch-burst",
+		Title:   "Burst of Instance Launches Across Regions",
+		TitleKo: "여러 리전에 걸친 인스턴스 대량 시작",
 		Description: "One identity launched instances, spot requests, fleets or Auto Scaling groups in " +
 			"three or more regions within an hour, at least one outside the baseline's regions: the shape of cryptomining.",
 		Severity: finding.Critical,

@@ -9,8 +9,9 @@ import (
 
 func init() {
 	register(&Detector{
-		ID:    "ag-detect-new-source-ip",
-		Title: "Identity Used From a Source IP It Never Used Before",
+		ID:      "ag-detect-new-source-ip",
+		Title:   "Identity Used From a Source IP It Never Used Before",
+		TitleKo: "처음 보는 출발지 IP에서 자격 증명 사용",
 		Description: "An access key or user that was active during the baseline made calls from IP " +
 			"addresses it had not used then. A leaked key shows up exactly like this.",
 		Severity: finding.Medium,

@@ -9,8 +9,9 @@ import (
 
 func init() {
 	register(&Detector{
-		ID:    "ag-detect-new-user-agent",
-		Title: "Identity Used With a Tool It Never Used Before",
+		ID:      "ag-detect-new-user-agent",
+		Title:   "Identity Used With a Tool It Never Used Before",
+		TitleKo: "처음 보는 도구(사용자 에이전트)로 자격 증명 사용",
 		Description: "An access key or user that was active during the baseline called AWS with " +
 			"user-agent products (aws-cli, Boto3, a browser …) it had not used then.",
 		Severity: finding.Low,

@@ -13,8 +13,9 @@ const reconLead = time.Hour
 
 func init() {
 	register(&Detector{
-		ID:    "ag-detect-recon-then-persistence",
-		Title: "Enumeration Followed by Persistence With the Same Access Key",
+		ID:      "ag-detect-recon-then-persistence",
+		Title:   "Enumeration Followed by Persistence With the Same Access Key",
+		TitleKo: "같은 액세스 키로 정보 수집 후 지속성 확보",
 		Description: "A long-term access key enumerated the account (GetCallerIdentity, ListUsers …) and " +
 			"within the hour created users, keys or passwords, or granted rights: a stolen key being put to work.",
 		Severity: finding.Critical,

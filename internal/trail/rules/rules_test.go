@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accountguard/accountguard/internal/trail/detect"
 	"github.com/accountguard/accountguard/internal/trail/event"
 	"github.com/accountguard/accountguard/internal/trail/sigma"
 )
@@ -80,6 +81,32 @@ func TestRulesLoadAndMatchSamples(t *testing.T) {
 		}
 		for i, raw := range s.NoMatch {
 			check(raw, false, i)
+		}
+	}
+}
+
+// Reports speak English and Korean: every rule of accountguard's own pack, and every
+// detector, carries a Korean title (SigmaHQ's rules are shown with their English titles).
+func TestBuiltinRulesAndDetectorsHaveKoreanTitles(t *testing.T) {
+	rs, errs := Load()
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	builtin := 0
+	for _, r := range rs {
+		if strings.HasPrefix(path.Base(r.File), "ag_") {
+			builtin++
+			if r.TitleKo == "" {
+				t.Errorf("%s has no title_ko", r.File)
+			}
+		}
+	}
+	if builtin == 0 {
+		t.Fatal("no built-in rules found")
+	}
+	for _, d := range detect.All() {
+		if d.TitleKo == "" {
+			t.Errorf("detector %s has no Korean title", d.ID)
 		}
 	}
 }

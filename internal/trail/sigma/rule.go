@@ -15,6 +15,7 @@ import (
 type Rule struct {
 	ID             string
 	Title          string
+	TitleKo        string // accountguard's own rules carry a Korean title (custom field title_ko)
 	Author         string // shown with every match: the Detection Rule License asks it
 	Description    string
 	Level          string // informational, low, medium, high, critical
@@ -65,6 +66,7 @@ func errUnsupported(format string, args ...any) error {
 
 type ruleDoc struct {
 	Title          string            `yaml:"title"`
+	TitleKo        string            `yaml:"title_ko"` // a custom field, as Sigma allows
 	ID             string            `yaml:"id"`
 	Status         string            `yaml:"status"`
 	Description    string            `yaml:"description"`
@@ -87,7 +89,7 @@ func Parse(file string, data []byte) (*Rule, error) {
 		return nil, &Error{File: file, Err: fmt.Errorf("invalid YAML: %w", oneLine(err))}
 	}
 	r := &Rule{
-		ID: doc.ID, Title: doc.Title, Author: doc.Author, Description: strings.TrimSpace(doc.Description),
+		ID: doc.ID, Title: doc.Title, TitleKo: doc.TitleKo, Author: doc.Author, Description: strings.TrimSpace(doc.Description),
 		Level: doc.Level, Status: doc.Status, Date: doc.Date, References: doc.References, Tags: doc.Tags,
 		FalsePositives: doc.FalsePositives, File: file, Logsource: doc.Logsource,
 	}
