@@ -158,20 +158,21 @@ func splitLogGroupARN(arn string) (region, name string, ok bool) {
 	return m[1], m[2], true
 }
 
-// homeOnly refuses changes to a trail from outside its home region, as AWS does.
-func homeOnly(c *Call, t *TrailState) error {
-	if t.HomeRegion != c.Region {
-		return errorf(400, "InvalidHomeRegionException", "This operation must be called from the trail's home region (%s).", t.HomeRegion)
-	}
-	return nil
-}
-
-func ctStartLogging(c *Call) (any, error) {
-	t, err := trailFor(c, "Name")
+// homeTrail is trailFor for the changes AWS allows only from the trail's home region.
+func homeTrail(c *Call, field string) (*TrailState, error) {
+	t, err := trailFor(c, field)
 	if err != nil {
 		return nil, err
 	}
-	if err := homeOnly(c, t); err != nil {
+	if t.HomeRegion != c.Region {
+		return nil, errorf(400, "InvalidHomeRegionException", "This operation must be called from the trail's home region (%s).", t.HomeRegion)
+	}
+	return t, nil
+}
+
+func ctStartLogging(c *Call) (any, error) {
+	t, err := homeTrail(c, "Name")
+	if err != nil {
 		return nil, err
 	}
 	if !t.Logging {
@@ -181,11 +182,8 @@ func ctStartLogging(c *Call) (any, error) {
 }
 
 func ctStopLogging(c *Call) (any, error) {
-	t, err := trailFor(c, "Name")
+	t, err := homeTrail(c, "Name")
 	if err != nil {
-		return nil, err
-	}
-	if err := homeOnly(c, t); err != nil {
 		return nil, err
 	}
 	if t.Logging {
@@ -195,11 +193,8 @@ func ctStopLogging(c *Call) (any, error) {
 }
 
 func ctPutEventSelectors(c *Call) (any, error) {
-	t, err := trailFor(c, "TrailName")
+	t, err := homeTrail(c, "TrailName")
 	if err != nil {
-		return nil, err
-	}
-	if err := homeOnly(c, t); err != nil {
 		return nil, err
 	}
 	sels, _ := c.JSON["EventSelectors"].([]any)
@@ -238,11 +233,8 @@ func ctPutEventSelectors(c *Call) (any, error) {
 }
 
 func ctDeleteTrail(c *Call) (any, error) {
-	t, err := trailFor(c, "Name")
+	t, err := homeTrail(c, "Name")
 	if err != nil {
-		return nil, err
-	}
-	if err := homeOnly(c, t); err != nil {
 		return nil, err
 	}
 	ps := c.Account.posture()
@@ -252,11 +244,8 @@ func ctDeleteTrail(c *Call) (any, error) {
 
 // ctUpdateTrail changes a trail's CloudWatch Logs delivery, validation, encryption or scope.
 func ctUpdateTrail(c *Call) (any, error) {
-	t, err := trailFor(c, "Name")
+	t, err := homeTrail(c, "Name")
 	if err != nil {
-		return nil, err
-	}
-	if err := homeOnly(c, t); err != nil {
 		return nil, err
 	}
 	ps := c.Account.posture()
