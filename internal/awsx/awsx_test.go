@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/accountguard/accountguard/internal/awssim"
 	"github.com/accountguard/accountguard/internal/awsx"
 )
@@ -25,6 +27,20 @@ func startSim(t *testing.T) *awssim.Running {
 	}
 	t.Cleanup(func() { _ = r.Close() })
 	return r
+}
+
+// loadAndAsk loads a Config through the standard chain and asks STS who it is.
+func loadAndAsk(t *testing.T, o awsx.Options) (aws.Config, awsx.Identity) {
+	t.Helper()
+	cfg, err := awsx.Load(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := awsx.WhoAmI(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, id
 }
 
 // isolate keeps the test from reading the developer's own AWS files and variables.
@@ -48,14 +64,7 @@ func TestLoadHonoursEndpointURLFromEnvironment(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", r.AdminKeyID)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", r.AdminSecret)
 	t.Setenv("AWS_REGION", "ap-northeast-2")
-	cfg, err := awsx.Load(t.Context(), awsx.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := awsx.WhoAmI(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, id := loadAndAsk(t, awsx.Options{})
 	if id.Account != r.Account || id.AccessKeyID != r.AdminKeyID || cfg.Region != "ap-northeast-2" {
 		t.Fatalf("identity %+v region %s", id, cfg.Region)
 	}
@@ -72,14 +81,7 @@ func TestLoadHonoursServiceEndpointAndProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("AWS_ENDPOINT_URL_STS", r.URL)
-	cfg, err := awsx.Load(t.Context(), awsx.Options{Profile: "sim"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := awsx.WhoAmI(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, id := loadAndAsk(t, awsx.Options{Profile: "sim"})
 	if id.Account != r.Account || cfg.Region != "eu-west-1" {
 		t.Fatalf("identity %+v region %s", id, cfg.Region)
 	}

@@ -45,14 +45,7 @@ func TestLoadUsesIMDSCredentials(t *testing.T) {
 	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.URL)
 	t.Setenv("AWS_ENDPOINT_URL", r.URL)
 	t.Setenv("AWS_REGION", "ap-northeast-2")
-	cfg, err := awsx.Load(t.Context(), awsx.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := awsx.WhoAmI(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, id := loadAndAsk(t, awsx.Options{})
 	if id.Account != r.Account || id.AccessKeyID != r.AdminKeyID {
 		t.Fatalf("identity %+v", id)
 	}
@@ -87,14 +80,7 @@ func TestLoadUsesSSOProfile(t *testing.T) {
 	}
 	t.Setenv("AWS_ENDPOINT_URL_SSO", portal.URL)
 	t.Setenv("AWS_ENDPOINT_URL_STS", r.URL)
-	cfg, err := awsx.Load(t.Context(), awsx.Options{Profile: "audit"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := awsx.WhoAmI(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, id := loadAndAsk(t, awsx.Options{Profile: "audit"})
 	if id.Account != r.Account || cfg.Region != "ap-northeast-2" {
 		t.Fatalf("identity %+v region %s", id, cfg.Region)
 	}
