@@ -32,6 +32,7 @@ type trailFlags struct {
 	baselineUntil string
 	rules         []string
 	failOn        string
+	asnDB         []string
 }
 
 func (f *trailFlags) add(cmd *cobra.Command) {
@@ -43,6 +44,7 @@ func (f *trailFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&f.baselineUntil, "baseline-until", "", "end of the period the detectors treat as normal (default: the first half of the data)")
 	fl.StringArrayVar(&f.baseline, "baseline", nil, "earlier CloudTrail (file, folder or s3:// prefix) that only teaches the detectors what is normal (repeatable)")
 	fl.StringArrayVar(&f.rules, "rules", nil, "a folder of extra Sigma rules to run with the built-in ones (repeatable)")
+	f.addASN(cmd)
 }
 
 const trailLong = `Hunt through CloudTrail for an account takeover.
@@ -281,6 +283,9 @@ func (f *trailFlags) prepare(ctx context.Context, g *Globals, args []string) (*t
 		if run.opt.BaselineUntil, err = parseWhen(f.baselineUntil, now); err != nil {
 			return nil, usageErr("--baseline-until: %v", err)
 		}
+	}
+	if run.opt.Networks, err = f.networks(); err != nil {
+		return nil, err
 	}
 	inputs := append(slices.Clone(f.in), args...)
 	if len(inputs) == 0 && !f.lookup {

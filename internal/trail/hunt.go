@@ -46,6 +46,9 @@ type HuntOptions struct {
 	Baseline []Source
 	// Spool, when set, gets a copy of every hunted record (see Spool).
 	Spool *Spool
+	// Networks names the network of a source IP for the new-network detector (see
+	// detect.Baseline); nil means its /24 or /48 prefix.
+	Networks func(ip string) (key, label string)
 }
 
 // Match is every record one rule matched for one actor.
@@ -294,6 +297,7 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 	if !opt.BaselineUntil.IsZero() {
 		res.Baseline.Until = opt.BaselineUntil
 	}
+	res.Baseline.Networks = opt.Networks
 	res.Alerts = detect.Run(res.State, res.Baseline)
 	res.Created = NewAttribution(created)
 	return res

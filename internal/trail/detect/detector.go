@@ -36,6 +36,10 @@ type Alert struct {
 // Baseline is the part of the data treated as normal: records up to Until.
 type Baseline struct {
 	Until time.Time
+	// Networks names the network an IP address belongs to (key compares, label is for
+	// people; "" for what is not an address), for ag-detect-new-network. Nil means the
+	// address's /24 or /48 prefix; asn.DB.Network names autonomous systems.
+	Networks func(ip string) (key, label string) `json:"-"`
 }
 
 // DefaultBaseline treats the first half of the data's time span as normal.
