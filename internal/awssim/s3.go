@@ -24,6 +24,8 @@ func init() {
 	route("s3", "GET", "/", "ListBuckets", "")
 	route("s3", "PUT", "/{bucket}", "CreateBucket", "")
 	route("s3", "GET", "/{bucket}", "ListObjectsV2", "list-type")
+	route("s3", "GET", "/{bucket}", "GetBucketLocation", "location")
+	route("s3", "HEAD", "/{bucket}", "HeadBucket", "")
 	route("s3", "GET", "/{bucket}/{+}", "GetObject", "")
 	route("s3", "HEAD", "/{bucket}/{+}", "HeadObject", "")
 	route("s3", "PUT", "/{bucket}/{+}", "PutObject", "")
@@ -31,6 +33,8 @@ func init() {
 	register("s3", "ListBuckets", s3ListBuckets)
 	register("s3", "CreateBucket", s3CreateBucket)
 	register("s3", "ListObjectsV2", s3ListObjectsV2)
+	register("s3", "GetBucketLocation", s3GetBucketLocation)
+	register("s3", "HeadBucket", s3HeadBucket)
 	register("s3", "GetObject", s3GetObject)
 	register("s3", "HeadObject", s3HeadObject)
 	register("s3", "PutObject", s3PutObject)
@@ -41,8 +45,11 @@ func init() {
 type Bucket struct {
 	Name    string
 	Region  string
-	Created time.Time
-	Objects map[string]*Object
+	// Location is the LocationConstraint it was created with when that is not the region's
+	// name: "EU", which old buckets in eu-west-1 still report.
+	Location string
+	Created  time.Time
+	Objects  map[string]*Object
 }
 
 // Object is an S3 object.
@@ -52,13 +59,89 @@ type Object struct {
 	ETag         string
 }
 
-// bucket returns the account's bucket, or a NoSuchBucket error.
+// bucket returns the account's bucket, or a NoSuchBucket error. Like S3, it refuses a
+// request signed for another region than the bucket's (see wrongRegion).
 func (c *Call) bucket() (*Bucket, error) {
 	name := c.PathParam(0)
-	if b := c.Account.Buckets[name]; b != nil {
-		return b, nil
+	b := c.Account.Buckets[name]
+	if b == nil {
+		return nil, errorf(404, "NoSuchBucket", "The specified bucket does not exist")
 	}
-	return nil, errorf(404, "NoSuchBucket", "The specified bucket does not exist")
+	if b.Region != "" && c.Region != b.Region {
+		return nil, wrongRegion(c, b.Region)
+	}
+	return b, nil
+}
+
+// wrongRegion is S3's answer to a request signed for the wrong region: the bucket's region
+// in the x-amz-bucket-region header and a <Region> element. The simulator has one endpoint
+// for every region, like S3's global endpoint, which answers 400 AuthorizationHeaderMalformed
+// (a regional endpoint would answer 301 PermanentRedirect); a HEAD gets the bare 400 with the
+// header, since a HEAD reply has no body.
+func wrongRegion(c *Call, region string) error {
+	code, msg := "AuthorizationHeaderMalformed", "The authorization header is malformed"
+	if c.HTTP != nil && c.HTTP.Header.Get("Authorization") == "" && c.HTTP.URL.Query().Has("X-Amz-Credential") {
+		code, msg = "AuthorizationQueryParametersError", "Error parsing the X-Amz-Credential parameter"
+	}
+	e := errorf(400, code, "%s; the region '%s' is wrong; expecting '%s'", msg, c.Region, region)
+	e.Headers = map[string]string{"x-amz-bucket-region": region}
+	e.Extra = [][2]string{{"Region", region}}
+	return e
+}
+
+// bucketRegion is where a bucket lives and the LocationConstraint it reports; buckets
+// named only in a scenario's posture section are in us-east-1.
+func bucketRegion(c *Call, name string) (region, location string, err error) {
+	if b := c.Account.Buckets[name]; b != nil {
+		location = b.Location
+		if location == "" && b.Region != "us-east-1" {
+			location = b.Region
+		}
+		return b.Region, location, nil
+	}
+	if bucketKnown(c, name) {
+		return "us-east-1", "", nil
+	}
+	return "", "", errorf(404, "NoSuchBucket", "The specified bucket does not exist")
+}
+
+// s3GetBucketLocation answers from any region (S3 does, so that a client can learn where to
+// send the rest): the LocationConstraint as the document's root element, empty for us-east-1.
+func s3GetBucketLocation(c *Call) (any, error) {
+	name := c.PathParam(0)
+	_, loc, err := bucketRegion(c, name)
+	if err != nil {
+		return nil, err
+	}
+	c.TrailRequest = map[string]any{"bucketName": name, "Host": c.host(), "location": ""}
+	body := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<LocationConstraint xmlns="` + s3NS + `"/>`
+	if loc != "" {
+		body = `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<LocationConstraint xmlns="` + s3NS + `">` + xmlEscape(loc) + `</LocationConstraint>`
+	}
+	return rawBody{contentType: "application/xml", data: []byte(body)}, nil
+}
+
+// s3HeadBucket names the bucket's region in x-amz-bucket-region, on success and (through
+// bucket) on a request signed for the wrong region.
+func s3HeadBucket(c *Call) (any, error) {
+	name := c.PathParam(0)
+	region, _, err := bucketRegion(c, name)
+	if err != nil {
+		return nil, err
+	}
+	if region != c.Region {
+		return nil, wrongRegion(c, region)
+	}
+	c.TrailRequest = map[string]any{"bucketName": name, "Host": c.host()}
+	return rawBody{headers: map[string]string{"x-amz-bucket-region": region, "x-amz-access-point-alias": "false"}}, nil
+}
+
+// host is the request's Host, for CloudTrail's requestParameters.Host.
+func (c *Call) host() string {
+	if c.HTTP == nil {
+		return ""
+	}
+	return c.HTTP.Host
 }
 
 // objectKey is the key from the path, unescaped.
@@ -130,10 +213,14 @@ func s3CreateBucket(c *Call) (any, error) {
 	var cfg struct {
 		LocationConstraint string `xml:"LocationConstraint"`
 	}
+	location := ""
 	if len(c.Body) > 0 && xml.Unmarshal(c.Body, &cfg) == nil && cfg.LocationConstraint != "" {
 		region = cfg.LocationConstraint
+		if region == "EU" { // the legacy name of eu-west-1, still accepted and reported back
+			region, location = "eu-west-1", "EU"
+		}
 	}
-	c.Account.Buckets[name] = &Bucket{Name: name, Region: region, Created: c.Now, Objects: map[string]*Object{}}
+	c.Account.Buckets[name] = &Bucket{Name: name, Region: region, Location: location, Created: c.Now, Objects: map[string]*Object{}}
 	c.TrailRequest = map[string]any{"bucketName": name, "Host": c.HTTP.Host}
 	c.created("s3-bucket", name)
 	return rawBody{headers: map[string]string{"Location": "/" + name}}, nil

@@ -351,6 +351,10 @@ type APIError struct {
 	Status  int
 	Code    string
 	Message string
+	// Headers go out with the error, and Extra are further elements of a REST-XML <Error>
+	// after <Message>: S3 names a bucket's region both ways (x-amz-bucket-region, <Region>).
+	Headers map[string]string
+	Extra   [][2]string
 }
 
 func (e *APIError) Error() string { return e.Code + ": " + e.Message }
@@ -464,6 +468,9 @@ func (c *Call) write(rw http.ResponseWriter, out any, err error) {
 }
 
 func (c *Call) writeError(rw http.ResponseWriter, ae *APIError, rid string) {
+	for k, v := range ae.Headers {
+		rw.Header().Set(k, v)
+	}
 	switch c.Service.Protocol {
 	case ProtoJSON, ProtoRESTJSON:
 		rw.Header().Set("Content-Type", "application/x-amz-json-"+c.Service.jsonVersion())
@@ -473,7 +480,11 @@ func (c *Call) writeError(rw http.ResponseWriter, ae *APIError, rid string) {
 	case ProtoRESTXML:
 		rw.Header().Set("Content-Type", "application/xml")
 		rw.WriteHeader(ae.Status)
-		fmt.Fprintf(rw, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId></Error>`, ae.Code, xmlEscape(ae.Message), rid)
+		var extra strings.Builder
+		for _, kv := range ae.Extra {
+			fmt.Fprintf(&extra, "<%s>%s</%s>", kv[0], xmlEscape(kv[1]), kv[0])
+		}
+		fmt.Fprintf(rw, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>%s</Code><Message>%s</Message>%s<RequestId>%s</RequestId></Error>`, ae.Code, xmlEscape(ae.Message), extra.String(), rid)
 	case ProtoEC2:
 		rw.Header().Set("Content-Type", "text/xml;charset=UTF-8")
 		rw.WriteHeader(ae.Status)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -24,10 +25,21 @@ func s3Sources(ctx context.Context, g *Globals, u string, w trail.Window) ([]tra
 	if err != nil {
 		return nil, []error{fmt.Errorf("%s: %w", u, err)}
 	}
-	// --region filters records here; the bucket's own region comes from the profile.
+	// --region filters records here (it may be a list); the first calls go to its first
+	// region, or the profile's.
+	if first, _, ok := strings.Cut(cfg.Region, ","); ok {
+		cfg.Region = first
+	}
 	// A custom endpoint (a simulator, MinIO) serves buckets by path, not by host name.
 	custom := cfg.BaseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL_S3") != ""
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = custom })
+	pathStyle := func(o *s3.Options) { o.UsePathStyle = custom }
+	client := s3.NewFromConfig(cfg, pathStyle)
+	// S3 refuses requests signed for another region than the bucket's: sign for the bucket's.
+	// Only the signing region changes, so endpoint overrides still hold. When the region
+	// cannot be found, the configured one is tried and its errors name the prefix.
+	if region, err := trail.BucketRegion(ctx, client, bucket); err == nil && region != cfg.Region {
+		client = s3.NewFromConfig(cfg, pathStyle, func(o *s3.Options) { o.Region = region })
+	}
 	return trail.S3Sources(ctx, client, bucket, prefix, w)
 }
 

@@ -2,6 +2,7 @@ package trail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -11,12 +12,76 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	smithy "github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // S3API is the part of the S3 client the export reader needs.
 type S3API interface {
 	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
 	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// BucketLocator is the part of the S3 client that finds where a bucket lives.
+type BucketLocator interface {
+	GetBucketLocation(context.Context, *s3.GetBucketLocationInput, ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error)
+	HeadBucket(context.Context, *s3.HeadBucketInput, ...func(*s3.Options)) (*s3.HeadBucketOutput, error)
+}
+
+// BucketRegion is the region a bucket lives in. S3 requests must be signed for it: a trail
+// bucket usually sits in one region while the hunt runs with another, and S3 answers such
+// requests with 301 PermanentRedirect or 400 AuthorizationHeaderMalformed. Like the AWS CLI
+// it asks GetBucketLocation first (any region answers it; "" is us-east-1, "EU" eu-west-1).
+// Where that is refused (outside its home region a bucket policy cannot grant it across
+// accounts) it asks HeadBucket, whose x-amz-bucket-region header S3 sends on success and on
+// a wrong-region or denied answer alike. It fails only when neither names a region; the
+// caller then keeps its configured region.
+func BucketRegion(ctx context.Context, api BucketLocator, bucket string) (string, error) {
+	loc, err := api.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(bucket)})
+	if err == nil {
+		switch c := string(loc.LocationConstraint); c {
+		case "":
+			return "us-east-1", nil
+		case "EU":
+			return "eu-west-1", nil
+		default:
+			return c, nil
+		}
+	}
+	if r := regionHeader(err); r != "" {
+		return r, nil
+	}
+	if code := errorCode(err); code == "NoSuchBucket" {
+		return "", fmt.Errorf("s3:GetBucketLocation %s: %w", bucket, err)
+	}
+	head, herr := api.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+	if herr == nil && aws.ToString(head.BucketRegion) != "" {
+		return aws.ToString(head.BucketRegion), nil
+	}
+	if r := regionHeader(herr); r != "" {
+		return r, nil
+	}
+	if herr == nil {
+		herr = errors.New("no x-amz-bucket-region in the reply")
+	}
+	return "", fmt.Errorf("region of bucket %s: s3:GetBucketLocation: %w; s3:HeadBucket: %w", bucket, err, herr)
+}
+
+// regionHeader is the x-amz-bucket-region header of a failed S3 call's response, if any.
+func regionHeader(err error) string {
+	var re *smithyhttp.ResponseError
+	if err == nil || !errors.As(err, &re) || re.Response == nil {
+		return ""
+	}
+	return re.Response.Header.Get("X-Amz-Bucket-Region")
+}
+
+func errorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
 }
 
 // S3Object is one object of a CloudTrail export bucket.

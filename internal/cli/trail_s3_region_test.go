@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/accountguard/accountguard/internal/awssim"
+)
+
+// TestTrailS3BucketInAnotherRegion: the trail bucket lives in eu-west-1 while the profile
+// says us-east-1 and --region filters records for other regions; the CLI signs S3 requests
+// for the bucket's region, through the AWS_ENDPOINT_URL override.
+func TestTrailS3BucketInAnotherRegion(t *testing.T) {
+	sc, err := awssim.LoadScenario("leaked-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := awssim.Start(sc, awssim.Options{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	gt := r.GroundTruth()
+	dir := t.TempDir()
+	files, err := awssim.ExportTrail(r.Trail(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eu := s3.NewFromConfig(r.Config("", ""), func(o *s3.Options) { o.UsePathStyle = true; o.Region = "eu-west-1" })
+	if _, err := eu.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String("trail-eu"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		rel, _ := filepath.Rel(dir, f)
+		if _, err := eu.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("trail-eu"), Key: aws.String(filepath.ToSlash(rel)), Body: bytes.NewReader(b)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
+	for _, kv := range r.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	t.Setenv("AWS_REGION", "us-east-1")
+	for _, args := range [][]string{
+		{"trail", "timeline", "s3://trail-eu/AWSLogs/", "-o", "json"},
+		{"trail", "timeline", "s3://trail-eu/AWSLogs/", "-o", "json", "--region", "us-east-1,sa-east-1"},
+	} {
+		code, out, stderr := runCLI(t, args...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		if !strings.Contains(out, gt.LeakedKey) || !strings.Contains(out, "RunInstances") {
+			t.Errorf("%v: the timeline misses the attacker's records", args)
+		}
+	}
+	// The S3-only endpoint override holds too.
+	t.Setenv("AWS_ENDPOINT_URL_S3", os.Getenv("AWS_ENDPOINT_URL"))
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	if code, out, stderr := runCLI(t, "trail", "timeline", "s3://trail-eu/AWSLogs/", "-o", "json"); code != ExitOK || !strings.Contains(out, gt.LeakedKey) {
+		t.Fatalf("AWS_ENDPOINT_URL_S3: exit %d: %s", code, stderr)
+	}
+}
