@@ -230,8 +230,8 @@ func (db *DB) finish() {
 	db.byAS = nil
 }
 
-// Lookup returns the AS that announces ip. Where ranges overlap, the one that starts last
-// (the more specific, in a sorted table) wins.
+// Lookup returns the AS that announces ip. Ranges are taken not to overlap, as iptoasn's
+// do not: only the one starting last at or before ip is asked.
 func (db *DB) Lookup(ip netip.Addr) (AS, bool) {
 	if db == nil || !ip.IsValid() {
 		return AS{}, false

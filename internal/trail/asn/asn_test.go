@@ -190,3 +190,21 @@ func TestMMDB(t *testing.T) {
 		t.Errorf("junk: %v", err)
 	}
 }
+
+// FuzzRead: no table, however broken, panics the reader or a lookup; an error names its line.
+func FuzzRead(f *testing.F) {
+	f.Add([]byte(v4+v6), "203.0.113.7")
+	f.Add([]byte("3325256704\t3325256959\t64501\tNL\tX\n"), "198.51.100.1")
+	f.Add([]byte("::\t::ffff:ffff\t1\n"), "::1")
+	f.Fuzz(func(t *testing.T, table []byte, ip string) {
+		db, err := Read(bytes.NewReader(table), "t.tsv")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "t.tsv:") {
+				t.Fatalf("error without the file's name: %v", err)
+			}
+			return
+		}
+		db.Network(ip)
+		Prefix(ip)
+	})
+}
