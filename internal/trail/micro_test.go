@@ -8,6 +8,7 @@ import (
 
 	"github.com/accountguard/accountguard/internal/trail/detect"
 	"github.com/accountguard/accountguard/internal/trail/event"
+	"github.com/accountguard/accountguard/internal/trail/jsonx"
 	"github.com/accountguard/accountguard/internal/trail/sigma"
 )
 
@@ -37,6 +38,22 @@ func BenchmarkPerRecord(b *testing.B) {
 	b.Run("index", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			ev.Index(recs[i%len(recs)], 0)
+		}
+	})
+	b.Run("index-structured", func(b *testing.B) {
+		sts := make([]jsonx.Structure, len(recs))
+		for i, r := range recs {
+			sts[i].Update(r)
+		}
+		for i := 0; b.Loop(); i++ {
+			ev.IndexWith(recs[i%len(recs)], 0, &sts[i%len(recs)])
+		}
+	})
+	b.Run("structure", func(b *testing.B) {
+		var st jsonx.Structure
+		for i := 0; b.Loop(); i++ {
+			st.Reset()
+			st.Update(recs[i%len(recs)])
 		}
 	})
 	b.Run("index+observe", func(b *testing.B) {

@@ -291,7 +291,7 @@ func (r *fileReader) items(ctx context.Context, close byte) error {
 func (r *fileReader) item() error {
 	w := &r.win
 	for {
-		end, err := r.ev.Index(w.buf[:w.end], w.pos)
+		end, err := r.ev.IndexWith(w.buf[:w.end], w.pos, &w.st)
 		if err == nil {
 			at := w.off + int64(w.pos)
 			w.pos = end
@@ -358,14 +358,17 @@ type window struct {
 	off      int64 // stream offset of buf[0]
 	max      int
 	eof      bool
-	rerr     error // a read error other than EOF
+	rerr     error           // a read error other than EOF
+	st       jsonx.Structure // of buf[:end]
 }
 
 func (w *window) reset(r io.Reader) {
 	w.r, w.pos, w.end, w.off, w.eof, w.rerr = r, 0, 0, 0, false, nil
 	if cap(w.buf) > 4<<20 { // a huge record earlier: do not keep its buffer
 		w.buf = make([]byte, min(256<<10, w.max))
+		w.st = jsonx.Structure{}
 	}
+	w.st.Reset()
 }
 
 // more reads further input, keeping buf[pos:end]. It returns io.EOF when the stream is done.
@@ -376,10 +379,12 @@ func (w *window) more() error {
 		}
 		return io.EOF
 	}
-	if w.pos > 0 {
-		n := copy(w.buf, w.buf[w.pos:w.end])
-		w.off += int64(w.pos)
-		w.pos, w.end = 0, n
+	// Shift by whole 64-byte blocks so that the structural index shifts with the bytes.
+	if k := w.pos &^ 63; k > 0 {
+		n := copy(w.buf, w.buf[k:w.end])
+		w.off += int64(k)
+		w.pos, w.end = w.pos-k, n
+		w.st.Shift(k)
 	}
 	if w.end == len(w.buf) {
 		if len(w.buf) >= w.max {
@@ -391,6 +396,7 @@ func (w *window) more() error {
 	}
 	n, err := io.ReadAtLeast(w.r, w.buf[w.end:], 1)
 	w.end += n
+	w.st.Update(w.buf[:w.end])
 	if err != nil {
 		w.eof = true
 		if !errors.Is(err, io.EOF) {

@@ -1,0 +1,231 @@
+package jsonx
+
+import (
+	"math/bits"
+)
+
+// Structure is a bitmap index of a buffer's JSON structure, as simdjson's first stage
+// builds it: for each 64-byte block, which bytes are unescaped quotes, backslashes, and
+// brackets outside strings. Skipping a string is then a search for the next set bit, and
+// skipping a nested value a walk over its brackets alone, instead of a look at every byte.
+// On amd64 the bytes are classified 64 at a time with AVX2 (classify_amd64.s: Go has no
+// portable SIMD, and this loop is most of the cost); elsewhere a byte at a time in plain Go,
+// which gives the same bitmaps more slowly.
+//
+// The index follows a buffer that is appended to and shifted (a reader's sliding window):
+// Update extends it over new bytes, Shift follows the buffer's front moving by a multiple
+// of 64. Positions are the buffer's.
+type Structure struct {
+	blocks []rawBlock
+	full   int    // bytes indexed for good: a multiple of 64
+	cover  int    // bytes indexed, including a partial last block (padded with zeros)
+	esc    uint64 // 1 when the byte at full is escaped by a backslash before it
+	inStr  uint64 // all ones when the byte at full is inside a string
+}
+
+// rawBlock is one 64-byte block's bitmaps; bit i is the block's byte i.
+type rawBlock struct {
+	quote uint64 // '"', not escaped
+	bs    uint64 // '\\'
+	open  uint64 // '{' or '[' outside strings
+	close uint64 // '}' or ']' outside strings
+}
+
+// Reset forgets everything indexed: the buffer starts again at a new stream.
+func (s *Structure) Reset() {
+	s.full, s.cover, s.esc, s.inStr = 0, 0, 0, 0
+}
+
+// Covered is how many bytes of the buffer the index covers.
+func (s *Structure) Covered() int { return s.cover }
+
+// Update indexes buf[s.full:]; buf[:s.full] must be what it was when last indexed. The
+// state at the start of the buffer is outside any string.
+func (s *Structure) Update(buf []byte) {
+	n := len(buf)
+	nblocks := (n + 63) / 64
+	if cap(s.blocks) < nblocks {
+		nb := make([]rawBlock, nblocks, max(nblocks, 2*cap(s.blocks)))
+		copy(nb, s.blocks[:s.full/64])
+		s.blocks = nb
+	}
+	s.blocks = s.blocks[:nblocks]
+	from, to := s.full/64, n/64
+	s.esc, s.inStr = stage1(buf[from*64:to*64], s.blocks[from:to], s.esc, s.inStr)
+	s.full = to * 64
+	s.cover = s.full
+	if n > s.full {
+		// The partial last block is indexed from a zero-padded copy and with a copy of the
+		// carried state: it is indexed again, whole, once the rest of it arrives.
+		var pad [64]byte
+		copy(pad[:], buf[s.full:])
+		stage1(pad[:], s.blocks[to:to+1], s.esc, s.inStr)
+		s.cover = n
+	}
+}
+
+// Shift follows the buffer's bytes moving k (a multiple of 64) towards its front.
+func (s *Structure) Shift(k int) {
+	if k == 0 {
+		return
+	}
+	if k%64 != 0 || k > s.full {
+		panic("jsonx: Structure.Shift by a misaligned or unindexed amount") // a caller bug, not input
+	}
+	n := copy(s.blocks, s.blocks[k/64:])
+	s.blocks = s.blocks[:n]
+	s.full -= k
+	s.cover -= k
+}
+
+const evenBits = 0x5555555555555555
+
+// refine turns raw bitmaps into structural ones, in place: quotes escaped by an odd run of
+// backslashes are dropped, and brackets inside strings. esc and inStr carry the state from
+// block to block; the state after the last block is returned. (The branch-free escape
+// arithmetic is simdjson's.)
+func refine(blocks []rawBlock, esc, inStr uint64) (uint64, uint64) {
+	for i := range blocks {
+		b := &blocks[i]
+		bs := b.bs &^ esc
+		follows := bs<<1 | esc
+		oddStarts := bs &^ evenBits &^ follows
+		seq, carry := bits.Add64(oddStarts, bs, 0)
+		escaped := (evenBits ^ seq<<1) & follows
+		esc = carry
+		q := b.quote &^ escaped
+		// prefix XOR: bit i is the parity of the quotes at or below i, so a string's
+		// opening quote and content are set and its closing quote is not
+		in := q ^ q<<1
+		in ^= in << 2
+		in ^= in << 4
+		in ^= in << 8
+		in ^= in << 16
+		in ^= in << 32
+		in ^= inStr
+		inStr = uint64(int64(in) >> 63)
+		b.quote = q
+		b.open &^= in
+		b.close &^= in
+	}
+	return esc, inStr
+}
+
+// NextQuote returns the position of the first unescaped quote at or after pos, or -1 when
+// there is none in the indexed bytes.
+func (s *Structure) NextQuote(pos int) int {
+	w := pos >> 6
+	if pos >= s.cover {
+		return -1
+	}
+	if m := s.blocks[w].quote >> (pos & 63); m != 0 {
+		return pos + bits.TrailingZeros64(m)
+	}
+	for w++; w < len(s.blocks); w++ {
+		if m := s.blocks[w].quote; m != 0 {
+			return w<<6 + bits.TrailingZeros64(m)
+		}
+	}
+	return -1
+}
+
+// StringEnd returns the position of the quote closing the string opened at pos, or -1
+// when it is not in the indexed bytes, and whether the string holds no backslash.
+func (s *Structure) StringEnd(pos int) (int, bool) {
+	pos++
+	if pos >= s.cover {
+		return -1, false
+	}
+	w, sh := pos>>6, pos&63
+	b := &s.blocks[w]
+	if q := b.quote >> sh; q != 0 {
+		t := bits.TrailingZeros64(q)
+		return pos + t, b.bs>>sh&(1<<t-1) == 0
+	}
+	esc := b.bs>>sh != 0
+	for w++; w < len(s.blocks); w++ {
+		b := &s.blocks[w]
+		if b.quote != 0 {
+			t := bits.TrailingZeros64(b.quote)
+			return w<<6 + t, !esc && b.bs&(1<<t-1) == 0
+		}
+		esc = esc || b.bs != 0
+	}
+	return -1, false
+}
+
+// HasBackslash reports whether any byte in [from, to) is a backslash.
+func (s *Structure) HasBackslash(from, to int) bool {
+	for from < to {
+		w := from >> 6
+		m := s.blocks[w].bs >> (from & 63)
+		if left := to - from; left < 64 {
+			m &= 1<<left - 1
+		}
+		if m != 0 {
+			return true
+		}
+		from = (w + 1) << 6
+	}
+	return false
+}
+
+// IsOpen reports whether the byte at pos is a bracket opening a value outside strings.
+func (s *Structure) IsOpen(pos int) bool {
+	return pos < s.cover && s.blocks[pos>>6].open>>(pos&63)&1 != 0
+}
+
+// MatchClose returns the position of the bracket closing the one opened at pos (IsOpen),
+// or -1 when it is not in the indexed bytes.
+func (s *Structure) MatchClose(pos int) int {
+	w := pos >> 6
+	if w >= len(s.blocks) {
+		return -1
+	}
+	open := s.blocks[w].open >> (pos & 63) << (pos & 63)
+	cls := s.blocks[w].close >> (pos & 63) << (pos & 63)
+	depth := 0
+	for {
+		// No close in this block can bring depth to zero when there are fewer closes
+		// than the depth: count them all at once (most blocks of a nested value).
+		if nc := bits.OnesCount64(cls); nc < depth {
+			depth += bits.OnesCount64(open) - nc
+		} else {
+			for all := open | cls; all != 0; all &= all - 1 {
+				bit := all & -all
+				if open&bit != 0 {
+					depth++
+				} else if depth--; depth == 0 {
+					return w<<6 + bits.TrailingZeros64(bit)
+				}
+			}
+		}
+		w++
+		if w >= len(s.blocks) || w<<6 >= s.cover {
+			return -1
+		}
+		open, cls = s.blocks[w].open, s.blocks[w].close
+	}
+}
+
+// stage1Generic is stage1 in plain Go, a byte at a time, for CPUs without AVX2.
+func stage1Generic(src []byte, dst []rawBlock, esc, inStr uint64) (uint64, uint64) {
+	for i := range dst {
+		blk := src[i*64 : i*64+64]
+		var r rawBlock
+		for j := 0; j < 64; j++ {
+			switch c := blk[j]; c {
+			case '"':
+				r.quote |= 1 << j
+			case '\\':
+				r.bs |= 1 << j
+			case '{', '[':
+				r.open |= 1 << j
+			case '}', ']':
+				r.close |= 1 << j
+			}
+		}
+		dst[i] = r
+	}
+	return refine(dst, esc, inStr)
+}

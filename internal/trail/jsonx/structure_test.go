@@ -1,0 +1,154 @@
+package jsonx
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// reference computes the bitmaps a byte at a time, the obvious way.
+func reference(buf []byte) []rawBlock {
+	out := make([]rawBlock, (len(buf)+63)/64)
+	esc, in := false, false
+	for i, c := range buf {
+		b, bit := &out[i/64], uint64(1)<<(i%64)
+		escaped := esc
+		esc = false
+		switch c {
+		case '\\':
+			b.bs |= bit
+			esc = !escaped
+		case '"':
+			if !escaped {
+				b.quote |= bit
+				in = !in
+			}
+		case '{', '[':
+			if !in {
+				b.open |= bit
+			}
+		case '}', ']':
+			if !in {
+				b.close |= bit
+			}
+		}
+	}
+	return out
+}
+
+func randomJSONish(r *rand.Rand, n int) []byte {
+	alphabet := []byte(`"\{}[]:,ab ` + "\x00\xff")
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[r.IntN(len(alphabet))]
+	}
+	return b
+}
+
+func TestStructureMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for iter := range 2000 {
+		buf := randomJSONish(r, r.IntN(700))
+		want := reference(buf)
+		// indexed in one go, and in random pieces with shifts, as a reader does
+		var s Structure
+		s.Update(buf)
+		compare(t, iter, "whole", s.blocks, want, len(buf))
+
+		var p Structure
+		lo, hi := 0, 0 // p indexes buf[lo:hi]
+		for hi < len(buf) {
+			hi = min(len(buf), hi+1+r.IntN(150))
+			p.Update(buf[lo:hi])
+			if r.IntN(3) == 0 {
+				k := (r.IntN(hi-lo+1) / 64) * 64
+				if k > p.full {
+					k = p.full
+				}
+				p.Shift(k)
+				lo += k
+			}
+		}
+		compare(t, iter, "pieces", p.blocks, want[lo/64:], len(buf)-lo)
+	}
+}
+
+func compare(t *testing.T, iter int, how string, got, want []rawBlock, n int) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("iter %d %s: %d blocks, want %d", iter, how, len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("iter %d %s (%d bytes): block %d = %+v, want %+v", iter, how, n, i, got[i], want[i])
+		}
+	}
+}
+
+func TestStage1GenericMatchesAVX2(t *testing.T) {
+	if !haveAVX2 {
+		t.Skip("no AVX2 here: stage1 is stage1Generic")
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		buf := make([]byte, 64*(1+r.IntN(20)))
+		for i := range buf {
+			buf[i] = byte(r.IntN(256))
+		}
+		a := make([]rawBlock, len(buf)/64)
+		b := make([]rawBlock, len(buf)/64)
+		e0, s0 := uint64(r.IntN(2)), -uint64(r.IntN(2))
+		e1, s1 := stage1(buf, a, e0, s0)
+		e2, s2 := stage1Generic(buf, b, e0, s0)
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("block %d: stage1 %+v, generic %+v", i, a[i], b[i])
+			}
+		}
+		if e1 != e2 || s1 != s2 {
+			t.Fatalf("carries: stage1 %x %x, generic %x %x", e1, s1, e2, s2)
+		}
+	}
+}
+
+func TestStructureWalk(t *testing.T) {
+	buf := []byte(`{"a":"x\"y","b":{"c":["}",{"d":"\\"}]},"e":[]}  {"f"`)
+	var s Structure
+	s.Update(buf)
+	if got, want := s.MatchClose(0), 45; got != want {
+		t.Errorf("MatchClose(0) = %d, want %d", got, want)
+	}
+	if got := s.MatchClose(16); buf[got] != '}' || got != 37 {
+		t.Errorf("MatchClose(16) = %d", got)
+	}
+	if got := s.NextQuote(6); got != 10 {
+		t.Errorf("NextQuote(6) = %d, want 10 (the escaped quote skipped)", got)
+	}
+	if !s.HasBackslash(5, 11) || s.HasBackslash(11, 30) {
+		t.Error("HasBackslash wrong")
+	}
+	if got := s.MatchClose(48); got != -1 {
+		t.Errorf("MatchClose of an unclosed object = %d, want -1", got)
+	}
+}
+
+func TestStringEnd(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 3000 {
+		buf := randomJSONish(r, 1+r.IntN(300))
+		var s Structure
+		s.Update(buf)
+		for i, c := range buf {
+			if c != '"' {
+				continue
+			}
+			q, plain := s.StringEnd(i)
+			want := s.NextQuote(i + 1)
+			if q != want {
+				t.Fatalf("StringEnd(%d) = %d, NextQuote = %d in %q", i, q, want, buf)
+			}
+			if q >= 0 && plain == s.HasBackslash(i+1, q) {
+				t.Fatalf("StringEnd(%d) plain = %v in %q", i, plain, buf)
+			}
+		}
+	}
+}
