@@ -128,7 +128,8 @@ type Actor struct {
 	Recon            map[int64]string // minute → an enumeration call made in it
 	Persist          []Call
 	Denied           []Call
-	calls            map[callKey]int // index into Persist or Denied
+	Discovery        []Call          // account-discovery calls (enumeration.go), failed ones too
+	calls            map[callKey]int // index into Persist, Denied or Discovery
 }
 
 // State is one reader goroutine's fold of the records it saw; Merge combines them.
@@ -210,6 +211,9 @@ func (s *State) Observe(o *Obs) {
 	if !o.Classed {
 		kind = kinds[string(o.EventName)]
 	}
+	if kind == kindDiscovery { // an attempt counts: a stolen key is tried whether or not it may
+		keepCall(&a.Discovery, a.calls, kindDiscovery, s.call(o, a))
+	}
 	if failed {
 		if isDenied(o.ErrorCode) {
 			keepCall(&a.Denied, a.calls, kindDenied, s.call(o, a))
@@ -224,7 +228,7 @@ func (s *State) Observe(o *Obs) {
 		}
 	}
 	switch kind {
-	case kindRecon:
+	case kindRecon, kindDiscovery:
 		m := t.Unix() / 60
 		if _, ok := a.Recon[m]; !ok {
 			a.Recon[m] = s.intern(o.EventName)
@@ -269,6 +273,7 @@ const (
 	kindPersistence
 	kindLaunch
 	kindDenied
+	kindDiscovery // a recon call that is also an account-discovery call
 )
 
 // kinds classifies eventNames in one map lookup per record.
@@ -282,6 +287,9 @@ var kinds = func() map[string]callKind {
 	}
 	for n := range recon {
 		m[n] = kindRecon
+	}
+	for n := range discovery {
+		m[n] = kindDiscovery
 	}
 	return m
 }()
@@ -369,6 +377,9 @@ func (s *State) Merge(o *State) {
 		}
 		for _, c := range oa.Denied {
 			keepCall(&a.Denied, a.calls, kindDenied, c)
+		}
+		for _, c := range oa.Discovery {
+			keepCall(&a.Discovery, a.calls, kindDiscovery, c)
 		}
 	}
 	mergeSeen(s.Regions, o.Regions)
