@@ -2,6 +2,7 @@ package event
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 	"strings"
 	"sync"
@@ -52,69 +53,49 @@ var topNames = [numTop]string{
 	"tlsDetails", "managementEvent", "apiVersion", "sessionCredentialFromConsole", "CloudTrailEvent",
 }
 
+// topSlot finds a key's slot with a perfect hash of its length and first and last eight
+// bytes, then one comparison: a switch on the string compiled to a search over lengths and
+// comparisons, and a map lookup hashes every byte.
 func topSlot(key []byte) int {
-	// A switch on the key's length and bytes compiles to a jump table; a map lookup per key
-	// of every record was measurably slower.
-	switch string(key) {
-	case "eventVersion":
-		return EventVersion
-	case "userIdentity":
-		return UserIdentity
-	case "eventTime":
-		return EventTime
-	case "eventSource":
-		return EventSource
-	case "eventName":
-		return EventName
-	case "awsRegion":
-		return AWSRegion
-	case "sourceIPAddress":
-		return SourceIPAddress
-	case "userAgent":
-		return UserAgent
-	case "requestParameters":
-		return RequestParameters
-	case "responseElements":
-		return ResponseElements
-	case "additionalEventData":
-		return AdditionalEventData
-	case "errorCode":
-		return ErrorCode
-	case "errorMessage":
-		return ErrorMessage
-	case "requestID":
-		return RequestID
-	case "eventID":
-		return EventID
-	case "eventType":
-		return EventType
-	case "readOnly":
-		return ReadOnly
-	case "resources":
-		return Resources
-	case "recipientAccountId":
-		return RecipientAccountID
-	case "serviceEventDetails":
-		return ServiceEventDetails
-	case "sharedEventID":
-		return SharedEventID
-	case "vpcEndpointId":
-		return VPCEndpointID
-	case "eventCategory":
-		return EventCategory
-	case "tlsDetails":
-		return TLSDetails
-	case "managementEvent":
-		return ManagementEvent
-	case "apiVersion":
-		return APIVersion
-	case "sessionCredentialFromConsole":
-		return SessionCredentialFromConsole
-	case "CloudTrailEvent":
-		return CloudTrailEvent
+	e := &topTable[keyHash(key)]
+	if e.slot >= 0 && string(key) == e.name {
+		return int(e.slot)
 	}
 	return -1
 }
+
+const topMul = 0x20012170d418f7af // makes keyHash distinct for topNames (checked at init)
+
+func keyHash(k []byte) uint64 {
+	var a, z uint64
+	if n := len(k); n >= 8 {
+		a = binary.LittleEndian.Uint64(k)
+		z = binary.LittleEndian.Uint64(k[n-8:])
+	} else {
+		for i, c := range k {
+			a |= uint64(c) << (8 * i)
+		}
+		z = a << (8 * (8 - n))
+	}
+	return (a ^ z ^ uint64(len(k))) * topMul >> 58
+}
+
+var topTable = func() (t [64]struct {
+	name string
+	slot int8
+}) {
+	for i := range t {
+		t[i].slot = -1
+	}
+	for slot, name := range topNames {
+		h := keyHash([]byte(name))
+		if t[h].slot >= 0 {
+			panic("event: topMul no longer separates " + name + " from " + t[h].name) // caught by any test
+		}
+		t[h].name, t[h].slot = name, int8(slot)
+	}
+	return t
+}()
 
 // PathID names an interned dotted field path.
 type PathID int32
@@ -225,6 +206,7 @@ type cached struct {
 // record after record by one reader goroutine.
 type Event struct {
 	objs    []objIndex // objects whose keys were read, so the next lookup in them is a search
+	members []jsonx.Member
 	kvs     []kv
 	raw     []byte
 	top     [numTop]span
@@ -269,8 +251,18 @@ func (e *Event) Index(b []byte, i int) (int, error) { return e.IndexWith(b, i, n
 
 // IndexWith is Index helped by a structural index of b (nil for none): strings and nested
 // values are then skipped by a look at its bitmaps rather than at their bytes. Both give
-// the same result on valid JSON.
+// the same result on valid JSON; malformed text is scanned byte by byte, for its message.
 func (e *Event) IndexWith(b []byte, i int, s *jsonx.Structure) (int, error) {
+	if s != nil {
+		end, err := e.indexMembers(b, i, s)
+		if err == nil || err == jsonx.ErrShort {
+			return end, err
+		}
+	}
+	return e.indexScan(b, i)
+}
+
+func (e *Event) reset() {
 	e.gen++
 	if e.gen == 0 { // wrapped: old cache entries could look current
 		clear(e.cache)
@@ -279,6 +271,44 @@ func (e *Event) IndexWith(b []byte, i int, s *jsonx.Structure) (int, error) {
 	e.arena = e.arena[:0]
 	e.objs, e.kvs = e.objs[:0], e.kvs[:0]
 	e.top = [numTop]span{}
+}
+
+func (e *Event) indexMembers(b []byte, start int, s *jsonx.Structure) (int, error) {
+	e.reset()
+	ms, end, err := s.Members(b, start, e.members[:0])
+	e.members = ms
+	if err != nil {
+		return end, err
+	}
+	for _, m := range ms {
+		if slot := topSlot(b[m.KeyStart:m.KeyEnd]); slot >= 0 {
+			e.top[slot] = span{m.ValStart - int32(start), m.ValEnd - int32(start), m.Plain}
+		}
+	}
+	e.raw = b[start:end]
+	// Every record's identity is read (detectors, most rules): its keys are read now.
+	if sp := e.top[UserIdentity]; sp.end > 0 && b[start+int(sp.start)] == '{' {
+		at := start + int(sp.start)
+		all, _, err := s.Members(b, at, ms)
+		ids := all[len(ms):]
+		if err == nil {
+			o := objIndex{start: &b[at], kvs0: int32(len(e.kvs))}
+			for _, m := range ids {
+				e.kvs = append(e.kvs, kv{})
+				p := &e.kvs[len(e.kvs)-1]
+				p.key, p.val, p.plain = b[m.KeyStart:m.KeyEnd], b[m.ValStart:m.ValEnd], m.Plain
+			}
+			o.kvs1 = int32(len(e.kvs))
+			e.objs = append(e.objs, o)
+		}
+		e.members = all[:0]
+	}
+	return end, nil
+}
+
+// indexScan is Index by a scan of the bytes.
+func (e *Event) indexScan(b []byte, i int) (int, error) {
+	e.reset()
 	start := i
 	if i >= len(b) {
 		return i, jsonx.ErrShort
@@ -298,7 +328,7 @@ func (e *Event) IndexWith(b []byte, i int, s *jsonx.Structure) (int, error) {
 		if b[i] != '"' {
 			return i, &jsonx.SyntaxError{Off: i, Msg: "expected a key in record"}
 		}
-		ke, _, err := skipString(b, i, s)
+		ke, err := jsonx.SkipString(b, i)
 		if err != nil {
 			return ke, err
 		}
@@ -315,11 +345,11 @@ func (e *Event) IndexWith(b []byte, i int, s *jsonx.Structure) (int, error) {
 		if slot == UserIdentity {
 			// Every record's identity is read (detectors, most rules): reading its keys
 			// here spares a second scan of it.
-			ve, ok = e.indexAt(b, i, s)
+			ve, ok = e.indexAt(b, i)
 		}
 		plain := false
 		if !ok {
-			ve, plain, err = skipValue(b, i, s)
+			ve, plain, err = skipValue(b, i)
 			if err != nil {
 				return ve, err
 			}
@@ -343,37 +373,11 @@ func (e *Event) IndexWith(b []byte, i int, s *jsonx.Structure) (int, error) {
 	}
 }
 
-// skipString returns the index past the string at b[i] == '"', and whether it is known to
-// hold no escape.
-func skipString(b []byte, i int, s *jsonx.Structure) (int, bool, error) {
-	if s == nil {
-		return jsonx.SkipStringPlain(b, i)
-	}
-	q, plain := s.StringEnd(i)
-	if q < 0 || q >= len(b) {
-		return len(b), false, jsonx.ErrShort
-	}
-	return q + 1, plain, nil
-}
-
 // skipValue returns the index past the value at b[i] and, for a string, whether it is
 // known to hold no escape.
-func skipValue(b []byte, i int, s *jsonx.Structure) (int, bool, error) {
-	if i < len(b) {
-		switch b[i] {
-		case '"':
-			return skipString(b, i, s)
-		case '{', '[':
-			// The bitmaps say where a bracket outside strings is; when they disagree with
-			// this parse (malformed text before), the bytes are looked at instead.
-			if s != nil && s.IsOpen(i) {
-				c := s.MatchClose(i)
-				if c < 0 || c >= len(b) {
-					return len(b), false, jsonx.ErrShort
-				}
-				return c + 1, false, nil
-			}
-		}
+func skipValue(b []byte, i int) (int, bool, error) {
+	if i < len(b) && b[i] == '"' {
+		return jsonx.SkipStringPlain(b, i)
 	}
 	ve, err := jsonx.SkipValue(b, i)
 	return ve, false, err
@@ -493,7 +497,7 @@ func (e *Event) lookupKey(obj []byte, key string) ([]byte, bool) {
 // and a lookup in it indexes it with ObjectEach's tolerance of malformed input. On a
 // well-formed object it stops where SkipValue would: both balance the same brackets and
 // strings.
-func (e *Event) indexAt(b []byte, i int, s *jsonx.Structure) (int, bool) {
+func (e *Event) indexAt(b []byte, i int) (int, bool) {
 	if i >= len(b) || b[i] != '{' {
 		return 0, false
 	}
@@ -512,7 +516,7 @@ func (e *Event) indexAt(b []byte, i int, s *jsonx.Structure) (int, bool) {
 		if j >= len(b) || b[j] != '"' {
 			return fail()
 		}
-		ke, _, err := skipString(b, j, s)
+		ke, err := jsonx.SkipString(b, j)
 		if err != nil {
 			return fail()
 		}
@@ -522,7 +526,7 @@ func (e *Event) indexAt(b []byte, i int, s *jsonx.Structure) (int, bool) {
 			return fail()
 		}
 		j = jsonx.SkipSpace(b, j+1)
-		ve, plain, err := skipValue(b, j, s)
+		ve, plain, err := skipValue(b, j)
 		if err != nil {
 			return fail()
 		}

@@ -70,3 +70,16 @@ func FuzzIndexWithStructure(f *testing.F) {
 		}
 	})
 }
+
+func TestTopSlot(t *testing.T) {
+	for slot, name := range topNames {
+		if got := topSlot([]byte(name)); got != slot {
+			t.Errorf("topSlot(%q) = %d, want %d", name, got, slot)
+		}
+	}
+	for _, k := range []string{"", "e", "eventID2", "eventid", "EventName", "userIdentitx", "requestParameters\x00", "a\\u0065"} {
+		if got := topSlot([]byte(k)); got != -1 {
+			t.Errorf("topSlot(%q) = %d, want -1", k, got)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package jsonx
 
 import (
+	"errors"
 	"math/bits"
 )
 
@@ -228,4 +229,153 @@ func stage1Generic(src []byte, dst []rawBlock, esc, inStr uint64) (uint64, uint6
 		dst[i] = r
 	}
 	return refine(dst, esc, inStr)
+}
+
+// Member is one key and value of an object, as offsets into the buffer: the key without
+// its quotes, the value whole.
+type Member struct {
+	KeyStart, KeyEnd int32
+	ValStart, ValEnd int32
+	Plain            bool // the value is a string holding no backslash
+}
+
+// ErrInconsistent means the bitmaps disagree with the text at a position (malformed text
+// before it threw the string parity off): the caller scans the bytes instead.
+var ErrInconsistent = errors.New("structural index inconsistent with the text")
+
+// quoteIter yields the buffer's unescaped quotes in order.
+type quoteIter struct {
+	blocks []rawBlock
+	w      int
+	m      uint64
+}
+
+func (it *quoteIter) seek(pos int) {
+	it.w = pos >> 6
+	if it.w < len(it.blocks) {
+		it.m = it.blocks[it.w].quote >> (pos & 63) << (pos & 63)
+	} else {
+		it.m = 0
+	}
+}
+
+func (it *quoteIter) next() int {
+	for it.m == 0 {
+		it.w++
+		if it.w >= len(it.blocks) {
+			return -1
+		}
+		it.m = it.blocks[it.w].quote
+	}
+	q := it.w<<6 | bits.TrailingZeros64(it.m)
+	it.m &= it.m - 1
+	return q
+}
+
+// Members appends the members of the object at b[i] to out and returns the index just past
+// the object; b is the indexed buffer (or a prefix of it). Errors are those of a byte scan:
+// ErrShort when b ends inside the object, a SyntaxError for malformed text, and
+// ErrInconsistent when the bitmaps cannot be trusted here. Strings are found by popping
+// quotes in order and nested values by their brackets, so the bytes between are never read.
+func (s *Structure) Members(b []byte, i int, out []Member) ([]Member, int, error) {
+	n := len(b)
+	if i >= n {
+		return out, i, ErrShort
+	}
+	if b[i] != '{' {
+		return out, i, syntaxErr(i, "not an object")
+	}
+	i = SkipSpace(b, i+1)
+	if i < n && b[i] == '}' {
+		return out, i + 1, nil
+	}
+	it := quoteIter{blocks: s.blocks}
+	it.seek(i)
+	for {
+		if i >= n {
+			return out, i, ErrShort
+		}
+		if b[i] != '"' {
+			return out, i, syntaxErr(i, "expected object key")
+		}
+		if it.next() != i {
+			return out, i, ErrInconsistent
+		}
+		kc := it.next()
+		if kc < 0 || kc >= n {
+			return out, n, ErrShort
+		}
+		j := kc + 1
+		if j >= n || b[j] != ':' {
+			if j = SkipSpace(b, j); j >= n {
+				return out, j, ErrShort
+			}
+			if b[j] != ':' {
+				return out, j, syntaxErr(j, "expected colon")
+			}
+		}
+		if j++; j < n && space[b[j]] {
+			j = SkipSpace(b, j)
+		}
+		if j >= n {
+			return out, j, ErrShort
+		}
+		var (
+			ve    int
+			plain bool
+		)
+		switch b[j] {
+		case '"':
+			if it.next() != j {
+				return out, j, ErrInconsistent
+			}
+			vc := it.next()
+			if vc < 0 || vc >= n {
+				return out, n, ErrShort
+			}
+			ve = vc + 1
+			if w := (j + 1) >> 6; w == vc>>6 {
+				plain = s.blocks[w].bs>>((j+1)&63)&(1<<(vc-j-1)-1) == 0
+			} else {
+				plain = !s.HasBackslash(j+1, vc)
+			}
+		case '{', '[':
+			if !s.IsOpen(j) {
+				return out, j, ErrInconsistent
+			}
+			c := s.MatchClose(j)
+			if c < 0 || c >= n {
+				return out, n, ErrShort
+			}
+			ve = c + 1
+			it.seek(ve)
+		default:
+			var err error
+			if ve, err = SkipValue(b, j); err != nil {
+				return out, ve, err
+			}
+			it.seek(ve)
+		}
+		// Filled in place: a Member literal is built on the stack in pieces and then read
+		// whole, which stalls store forwarding (measured: half of this function's time).
+		out = append(out, Member{})
+		m := &out[len(out)-1]
+		m.KeyStart, m.KeyEnd, m.ValStart, m.ValEnd, m.Plain = int32(i+1), int32(kc), int32(j), int32(ve), plain
+		i = ve
+		if i >= n || b[i] != ',' && b[i] != '}' {
+			if i = SkipSpace(b, i); i >= n {
+				return out, i, ErrShort
+			}
+		}
+		switch b[i] {
+		case '}':
+			return out, i + 1, nil
+		case ',':
+			if i++; i < n && space[b[i]] {
+				i = SkipSpace(b, i)
+			}
+		default:
+			return out, i, syntaxErr(i, "expected comma")
+		}
+	}
 }
