@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 
@@ -148,6 +149,15 @@ func defaultLang() string {
 // Execute runs accountguard with args and returns the process exit code.
 func Execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := &Globals{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	if path := os.Getenv("ACCOUNTGUARD_CPUPROFILE"); path != "" {
+		// For maintainers: a CPU profile of one run, for `go tool pprof`.
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "accountguard: ACCOUNTGUARD_CPUPROFILE: %v\n", err)
+			return ExitUsage
+		}
+		defer stop()
+	}
 	root := NewRoot(g)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -175,4 +185,19 @@ func isCobraUsage(err error) bool {
 		}
 	}
 	return false
+}
+
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

@@ -54,45 +54,52 @@ var topNames = [numTop]string{
 }
 
 // topSlot finds a key's slot with a perfect hash of its length and first and last eight
-// bytes, then one comparison: a switch on the string compiled to a search over lengths and
-// comparisons, and a map lookup hashes every byte.
+// bytes, then compares those words (and the middle of a longer key): a switch on the string
+// compiled to a search over lengths and comparisons, and a map lookup hashes every byte.
 func topSlot(key []byte) int {
-	e := &topTable[keyHash(key)]
-	if e.slot >= 0 && string(key) == e.name {
-		return int(e.slot)
+	a, z := keyWords(key)
+	e := &topTable[(a^z^uint64(len(key)))*topMul>>58]
+	if e.a != a || e.z != z || e.n != len(key) {
+		return -1
 	}
-	return -1
+	if len(key) > 16 && string(key[8:len(key)-8]) != e.name[8:len(e.name)-8] {
+		return -1
+	}
+	return int(e.slot)
 }
 
-const topMul = 0x20012170d418f7af // makes keyHash distinct for topNames (checked at init)
+const topMul = 0x20012170d418f7af // makes the hash distinct for topNames (checked at init)
 
-func keyHash(k []byte) uint64 {
-	var a, z uint64
+// keyWords returns a key's first and last eight bytes (overlapping when shorter than 16;
+// zero-padded at the end and at the start when shorter than 8).
+func keyWords(k []byte) (a, z uint64) {
 	if n := len(k); n >= 8 {
-		a = binary.LittleEndian.Uint64(k)
-		z = binary.LittleEndian.Uint64(k[n-8:])
-	} else {
-		for i, c := range k {
-			a |= uint64(c) << (8 * i)
-		}
-		z = a << (8 * (8 - n))
+		return binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])
 	}
-	return (a ^ z ^ uint64(len(k))) * topMul >> 58
+	for i, c := range k {
+		a |= uint64(c) << (8 * i)
+	}
+	return a, a << (8 * (8 - len(k)))
 }
 
-var topTable = func() (t [64]struct {
-	name string
+type topEntry struct {
+	a, z uint64
+	n    int // -1: no name hashes here
 	slot int8
-}) {
+	name string
+}
+
+var topTable = func() (t [64]topEntry) {
 	for i := range t {
-		t[i].slot = -1
+		t[i].n = -1
 	}
 	for slot, name := range topNames {
-		h := keyHash([]byte(name))
-		if t[h].slot >= 0 {
+		a, z := keyWords([]byte(name))
+		h := (a ^ z ^ uint64(len(name))) * topMul >> 58
+		if t[h].n >= 0 {
 			panic("event: topMul no longer separates " + name + " from " + t[h].name) // caught by any test
 		}
-		t[h].name, t[h].slot = name, int8(slot)
+		t[h] = topEntry{a: a, z: z, n: len(name), slot: int8(slot), name: name}
 	}
 	return t
 }()
