@@ -175,20 +175,28 @@ func describeReadErr(err error, gz bool) error {
 var errTooBig = errors.New("record too large")
 
 // parse walks the top level of a source: a {"Records":[…]} or {"Events":[…]} object, an
-// array of records, or a sequence of records (JSON lines).
+// array of records, or a sequence of records (JSON lines), after a byte order mark if any.
 func (r *fileReader) parse(ctx context.Context) error {
 	w := &r.win
+	if err := r.start(); err != nil {
+		return err
+	}
+	values := 0
 	for {
 		c, err := w.peekNonSpace()
 		if err == io.EOF {
-			if r.n == 0 && w.off+int64(w.end) == 0 && !r.emptyOK {
+			switch {
+			case values > 0 || r.emptyOK:
+				return nil
+			case w.off+int64(w.end) == 0:
 				return errors.New("empty file")
 			}
-			return nil
+			return errors.New("empty file: only whitespace")
 		}
 		if err != nil {
 			return err
 		}
+		values++
 		switch c {
 		case '[':
 			w.pos++
@@ -200,13 +208,13 @@ func (r *fileReader) parse(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if key == "Records" || key == "Events" {
+			if isWrapperKey(key) {
 				if err := r.wrapper(ctx); err != nil {
 					return err
 				}
 				continue
 			}
-			if err := r.item(); err != nil {
+			if err := r.record(); err != nil {
 				return err
 			}
 		default:
@@ -276,7 +284,7 @@ func (r *fileReader) items(ctx context.Context, close byte) error {
 			w.pos++
 			continue
 		}
-		if err := r.item(); err != nil {
+		if err := r.record(); err != nil {
 			return err
 		}
 		if r.n&1023 == 0 {

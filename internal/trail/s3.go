@@ -138,12 +138,15 @@ type s3Lister struct {
 	errs   []error
 }
 
-// walk descends through folders until it reaches a CloudTrail/ folder (at most 5 levels:
-// prefix, AWSLogs, organization ID, account, CloudTrail).
+// walk descends through folders until it reaches a CloudTrail/ or CloudTrail-Insight/
+// folder (at most 5 levels: prefix, AWSLogs, organization ID, account, CloudTrail), leaving
+// out digests and other services' folders.
 func (l *s3Lister) walk(ctx context.Context, prefix string, depth int) {
-	if strings.HasSuffix(prefix, "/CloudTrail/") || prefix == "CloudTrail/" {
-		l.regions(ctx, prefix)
-		return
+	for _, svc := range []string{"CloudTrail/", "CloudTrail-Insight/"} {
+		if strings.HasSuffix(prefix, "/"+svc) || prefix == svc {
+			l.regions(ctx, prefix)
+			return
+		}
 	}
 	if depth > 5 || (prefix != "" && !strings.HasSuffix(prefix, "/")) {
 		l.listAll(ctx, prefix)
@@ -154,7 +157,7 @@ func (l *s3Lister) walk(ctx context.Context, prefix string, depth int) {
 		return
 	}
 	for _, d := range dirs {
-		if strings.HasSuffix(d, "/CloudTrail-Digest/") || strings.HasSuffix(d, "/CloudTrail-Insight/") {
+		if skipFolder(d) {
 			continue
 		}
 		l.wg.Go(func() { l.walk(ctx, d, depth+1) })
@@ -229,8 +232,7 @@ func (l *s3Lister) list(ctx context.Context, prefix, delim string) ([]string, bo
 		var keep []Source
 		for _, o := range page.Contents {
 			key := aws.ToString(o.Key)
-			base := key[strings.LastIndex(key, "/")+1:]
-			if !isTrailFile(base) || !l.w.keepKey(key) {
+			if !isTrailFile(key) || !l.w.keepKey(key) {
 				continue
 			}
 			keep = append(keep, S3Object{API: l.api, Bucket: l.bucket, Key: key, Size: aws.ToInt64(o.Size)})

@@ -27,18 +27,78 @@ func (f File) Name() string { return string(f) }
 
 func (f File) Open(context.Context) (io.ReadCloser, error) { return os.Open(string(f)) }
 
-// isTrailFile reports whether a name found in a folder walk looks like CloudTrail output;
-// digest files (hash chains, no records) and other files are left out.
-func isTrailFile(name string) bool {
-	if strings.Contains(name, "CloudTrail-Digest") {
+// trailExts are the names a folder walk or an S3 listing reads.
+var trailExts = []string{".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"}
+
+// awsName is the start of the names AWS gives the files it delivers to S3:
+// <account>_<service>_… (CloudTrail, CloudTrail-Digest, CloudTrail-Insight, Config,
+// elasticloadbalancing, vpcflowlogs …).
+var awsName = regexp.MustCompile(`^\d{12}_([A-Za-z-]+)_`)
+
+// orgID is an AWS Organizations ID, the folder an organization trail adds above the accounts.
+var orgID = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+
+// isTrailService says whether a service folder (or name part) of the AWSLogs layout holds
+// CloudTrail records: log files and Insights events do; digest files (hash chains) do not.
+func isTrailService(s string) bool { return s == "CloudTrail" || s == "CloudTrail-Insight" }
+
+// awsLogsService is the service folder of a slash path in the AWSLogs layout
+// (…/AWSLogs/[o-…/]<account>/<service>/…), or false when the path does not reach it.
+func awsLogsService(p string) (string, bool) {
+	i := strings.Index(p, "AWSLogs/")
+	if i < 0 || (i > 0 && p[i-1] != '/') {
+		return "", false
+	}
+	seg := strings.SplitN(p[i+len("AWSLogs/"):], "/", 4)
+	if len(seg) > 0 && orgID.MatchString(seg[0]) {
+		seg = seg[1:]
+	}
+	if len(seg) < 3 || !isAccount(seg[0]) || seg[1] == "" {
+		return "", false
+	}
+	return seg[1], true
+}
+
+func isAccount(s string) bool {
+	if len(s) != 12 {
 		return false
 	}
-	for _, ext := range []string{".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"} {
-		if strings.HasSuffix(name, ext) {
-			return true
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
 		}
 	}
-	return false
+	return true
+}
+
+// isTrailFile reports whether a file found by a folder walk or an S3 listing (a slash path)
+// is CloudTrail's. A trail bucket also holds digest files, other services' logs (Config,
+// GuardDuty, ELB …) and whatever tools left beside them: inside the AWSLogs layout the service
+// folder decides, outside it AWS's own file names still do, and any other file is read when
+// its extension is one of trailExts. Hidden files are never read (.DS_Store, macOS "._" copies).
+func isTrailFile(p string) bool {
+	base := p[strings.LastIndexByte(p, '/')+1:]
+	if base == "" || base[0] == '.' || !slices.ContainsFunc(trailExts, func(ext string) bool { return strings.HasSuffix(base, ext) }) {
+		return false
+	}
+	if svc, ok := awsLogsService(p); ok {
+		return isTrailService(svc)
+	}
+	if m := awsName.FindStringSubmatch(base); m != nil {
+		return isTrailService(m[1])
+	}
+	return true
+}
+
+// skipFolder reports whether a folder walk or an S3 listing need not descend into the folder
+// (a slash path ending in "/"): hidden folders and other services' folders of the AWSLogs layout.
+func skipFolder(dir string) bool {
+	name := dir[strings.LastIndexByte(strings.TrimSuffix(dir, "/"), '/')+1:]
+	if strings.HasPrefix(name, ".") && name != "./" && name != "../" {
+		return true
+	}
+	svc, ok := awsLogsService(dir)
+	return ok && !isTrailService(svc)
 }
 
 // Files expands paths (files or folders, walked recursively) into sources, pruning files
@@ -69,7 +129,14 @@ func Files(paths []string, w Window) ([]Source, []error) {
 				errs = append(errs, fmt.Errorf("%s: %w", path, unwrapPathErr(err)))
 				return nil
 			}
-			if d.IsDir() || !isTrailFile(d.Name()) {
+			slash := filepath.ToSlash(path)
+			if d.IsDir() {
+				if path != root && skipFolder(slash+"/") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !isTrailFile(slash) {
 				return nil
 			}
 			found++
@@ -81,7 +148,7 @@ func Files(paths []string, w Window) ([]Source, []error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", p, err))
 		} else if found == 0 {
-			errs = append(errs, fmt.Errorf("%s: no CloudTrail files in this folder (.json, .json.gz, .jsonl …)", p))
+			errs = append(errs, fmt.Errorf("%s: no CloudTrail files in this folder (.json, .json.gz, .jsonl …; digests and other services' files are skipped)", p))
 		}
 	}
 	return out, errs
@@ -104,9 +171,9 @@ func (w Window) keepRegion(r string) bool {
 	return len(w.Regions) == 0 || slices.Contains(w.Regions, r)
 }
 
-// exportName matches CloudTrail's S3 object names:
-// <account>_CloudTrail_<region>_<YYYYMMDDTHHMMZ>_<unique>.json.gz
-var exportName = regexp.MustCompile(`(?:^|/)\d{12}_CloudTrail_([a-z0-9-]+)_(\d{8}T\d{4}Z)_[A-Za-z0-9]+\.json(?:\.gz)?$`)
+// exportName matches CloudTrail's S3 object names, of log files and of Insights events:
+// <account>_CloudTrail[-Insight]_<region>_<YYYYMMDDTHHMMZ>_<unique>.json.gz
+var exportName = regexp.MustCompile(`(?:^|/)\d{12}_CloudTrail(?:-Insight)?_([a-z0-9-]+)_(\d{8}T\d{4}Z)_[A-Za-z0-9]+\.json(?:\.gz)?$`)
 
 // deliverySlack is how much later than its newest record CloudTrail may deliver a file;
 // pruning keeps files delivered up to this long after Until.
@@ -191,7 +258,8 @@ func digits2(a, b byte) int {
 }
 
 // ParseTime reads CloudTrail's eventTime ("2023-07-10T11:42:36Z"), with a fast path for
-// that exact shape and RFC 3339 otherwise.
+// that exact shape, RFC 3339 otherwise (an offset, fractional seconds), and the zoneless
+// "2023-07-10 11:42:36.000" of CloudTrail Lake and Athena results, which is UTC.
 func ParseTime(b []byte) (time.Time, bool) {
 	if len(b) == 20 && b[4] == '-' && b[7] == '-' && b[10] == 'T' && b[13] == ':' && b[16] == ':' && b[19] == 'Z' {
 		n := func(s []byte) int {
@@ -210,5 +278,13 @@ func ParseTime(b []byte) (time.Time, bool) {
 		}
 	}
 	t, err := time.Parse(time.RFC3339Nano, string(b))
+	if err != nil && len(b) >= 19 && (b[10] == ' ' || b[10] == 'T') {
+		// time.Parse takes the fractional seconds after 05 without the layout naming them
+		layout := "2006-01-02T15:04:05"
+		if b[10] == ' ' {
+			layout = "2006-01-02 15:04:05"
+		}
+		t, err = time.Parse(layout, string(b))
+	}
 	return t, err == nil
 }
