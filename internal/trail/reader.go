@@ -214,7 +214,7 @@ func (r *fileReader) parse(ctx context.Context) error {
 				}
 				continue
 			}
-			if err := r.record(); err != nil {
+			if err := r.item(); err != nil {
 				return err
 			}
 		default:
@@ -284,7 +284,7 @@ func (r *fileReader) items(ctx context.Context, close byte) error {
 			w.pos++
 			continue
 		}
-		if err := r.record(); err != nil {
+		if err := r.item(); err != nil {
 			return err
 		}
 		if r.n&1023 == 0 {

@@ -598,5 +598,6 @@ func (e *Event) Unwrap(into *[]byte) (bool, error) {
 
 // IsRecord reports whether the event has the fields every CloudTrail record has.
 func (e *Event) IsRecord() bool {
-	return e.Has(EventTime) && (e.Has(EventName) || e.Has(EventSource))
+	// An Insights event has its eventName and eventSource inside insightDetails.
+	return e.Has(EventTime) && (e.Has(EventName) || e.Has(EventSource) || string(e.Str(EventType)) == "AwsCloudTrailInsight")
 }
