@@ -43,8 +43,8 @@ func init() {
 
 // Bucket is an S3 bucket.
 type Bucket struct {
-	Name    string
-	Region  string
+	Name   string
+	Region string
 	// Location is the LocationConstraint it was created with when that is not the region's
 	// name: "EU", which old buckets in eu-west-1 still report.
 	Location string
