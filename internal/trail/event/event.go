@@ -214,6 +214,15 @@ type cached struct {
 type Event struct {
 	objs    []objIndex // objects whose keys were read, so the next lookup in them is a search
 	members []jsonx.Member
+	// idText is the last userIdentity read by indexMembers, and objs[0] and kvs[:idKvs] its
+	// keys while idValid; idShared says the current record's identity is that text, so Top
+	// returns it. idMemo says identity holds Identity() of it.
+	idText   []byte
+	idKvs    int32
+	idValid  bool
+	idShared bool
+	idMemo   bool
+	identity Identity
 	kvs     []kv
 	raw     []byte
 	top     [numTop]span
@@ -234,6 +243,9 @@ func (e *Event) Top(slot int) []byte {
 	s := e.top[slot]
 	if s.end == 0 {
 		return nil
+	}
+	if slot == UserIdentity && e.idShared {
+		return e.idText
 	}
 	return e.raw[s.start:s.end]
 }
@@ -293,22 +305,27 @@ func (e *Event) indexMembers(b []byte, start int, s *jsonx.Structure) (int, erro
 		}
 	}
 	e.raw = b[start:end]
-	// Every record's identity is read (detectors, most rules): its keys are read now.
+	e.idShared = false
+	// Every record's identity is read (detectors, most rules), and records come in runs by
+	// one identity: its keys are read once per run, from a copy that outlives the window.
 	if sp := e.top[UserIdentity]; sp.end > 0 && b[start+int(sp.start)] == '{' {
-		at := start + int(sp.start)
-		all, _, err := s.Members(b, at, ms)
-		ids := all[len(ms):]
-		if err == nil {
-			o := objIndex{start: &b[at], kvs0: int32(len(e.kvs))}
-			for _, m := range ids {
-				e.kvs = append(e.kvs, kv{})
-				p := &e.kvs[len(e.kvs)-1]
-				p.key, p.val, p.plain = b[m.KeyStart:m.KeyEnd], b[m.ValStart:m.ValEnd], m.Plain
-			}
-			o.kvs1 = int32(len(e.kvs))
-			e.objs = append(e.objs, o)
+		text := b[start+int(sp.start) : start+int(sp.end)]
+		if !e.idValid || !bytes.Equal(text, e.idText) {
+			e.idText = append(e.idText[:0], text...)
+			e.idMemo = false
+			end, ok := e.indexAt(e.idText, 0)
+			e.idValid = ok && end == len(e.idText)
+			e.idKvs = int32(len(e.kvs))
 		}
-		e.members = all[:0]
+		if e.idValid {
+			// the identity's entries are the first ones, kept from the record that read them
+			e.objs, e.kvs = e.objs[:1], e.kvs[:e.idKvs]
+			e.idShared = true
+		} else {
+			e.objs, e.kvs = e.objs[:0], e.kvs[:0]
+		}
+	} else {
+		e.idValid = false // lookups in this record will overwrite the kept entries
 	}
 	return end, nil
 }
@@ -316,6 +333,7 @@ func (e *Event) indexMembers(b []byte, start int, s *jsonx.Structure) (int, erro
 // indexScan is Index by a scan of the bytes.
 func (e *Event) indexScan(b []byte, i int) (int, error) {
 	e.reset()
+	e.idValid, e.idShared = false, false // the kept identity entries are overwritten below
 	start := i
 	if i >= len(b) {
 		return i, jsonx.ErrShort

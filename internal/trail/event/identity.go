@@ -11,6 +11,17 @@ type Identity struct {
 
 // Identity reads userIdentity's main fields.
 func (e *Event) Identity() Identity {
+	if e.idShared && e.idMemo {
+		return e.identity
+	}
+	id := e.readIdentity()
+	if e.idShared {
+		e.identity, e.idMemo = id, true
+	}
+	return id
+}
+
+func (e *Event) readIdentity() Identity {
 	var id Identity
 	raw := e.Top(UserIdentity)
 	if len(raw) == 0 || raw[0] != '{' {

@@ -2,6 +2,9 @@ package event
 
 import (
 	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -82,4 +85,69 @@ func TestTopSlot(t *testing.T) {
 			t.Errorf("topSlot(%q) = %d, want -1", k, got)
 		}
 	}
+}
+
+// TestStructuredSequenceMatchesScan reads the real dataset's records in order, as a reader
+// does (runs by one identity, whose keys are then kept from record to record), and checks
+// that every field the rules ask for reads the same as from a byte scan of each record alone.
+func TestStructuredSequenceMatchesScan(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/invictus-aws_dataset/CloudTrail/*.json")
+	if len(files) == 0 {
+		t.Fatal("no dataset")
+	}
+	paths := []PathID{Intern("userIdentity.arn"), Intern("userIdentity.type"), Intern("userIdentity.sessionContext.sessionIssuer.type"),
+		Intern("userIdentity.accessKeyId"), Intern("requestParameters.userName"), Intern("eventName"), Intern("responseElements"),
+		Intern("userIdentity.sessionContext.attributes.mfaAuthenticated"), Intern("sourceIPAddress")}
+	var fast Event
+	var st jsonx.Structure
+	records := 0
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct{ Records []json.RawMessage }
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		// one buffer per file, as the reader's window holds many records
+		buf := []byte(`{"Records":[`)
+		var starts []int
+		for i, r := range doc.Records {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			starts = append(starts, len(buf))
+			buf = append(buf, r...)
+		}
+		st.Reset()
+		st.Update(buf)
+		for k, at := range starts {
+			var slow Event
+			if _, err := slow.Index(doc.Records[k], 0); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := fast.IndexWith(buf, at, &st); err != nil {
+				t.Fatal(err)
+			}
+			records++
+			// a different order of lookups each time
+			for j := range paths {
+				p := paths[(j+k)%len(paths)]
+				a, b := slow.Values(p), fast.Values(p)
+				if len(a) != len(b) {
+					t.Fatalf("%s record %d: %s has %d values, structured %d", f, k, p.Name(), len(a), len(b))
+				}
+				for v := range a {
+					if a[v].String() != b[v].String() {
+						t.Fatalf("%s record %d: %s = %q, structured %q", f, k, p.Name(), a[v].String(), b[v].String())
+					}
+				}
+			}
+			if a, b := fmt.Sprint(slow.Identity()), fmt.Sprint(fast.Identity()); a != b {
+				t.Fatalf("%s record %d: Identity %s, structured %s", f, k, a, b)
+			}
+		}
+	}
+	t.Logf("%d records", records)
 }
