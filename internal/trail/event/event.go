@@ -223,6 +223,7 @@ type Event struct {
 	idShared bool
 	idMemo   bool
 	identity Identity
+	idGen    uint64 // see IdentityGen
 	kvs     []kv
 	raw     []byte
 	top     [numTop]span
@@ -237,6 +238,23 @@ func (e *Event) Raw() []byte { return e.raw }
 
 // Has reports whether the top-level field slot is present.
 func (e *Event) Has(slot int) bool { return e.top[slot].end > 0 }
+
+// IdentityGen changes whenever the record's userIdentity may differ from the previous
+// record's: equal values mean the same identity text, so whatever was worked out from it
+// still holds.
+func (e *Event) IdentityGen() uint64 {
+	if e.idGen == 0 {
+		// each Event counts in a range of its own, so a new Event at a recycled address
+		// does not repeat another's values
+		e.idGen = genRanges.Add(1 << 32)
+	}
+	if !e.idShared {
+		e.idGen++ // not known to be the same
+	}
+	return e.idGen
+}
+
+var genRanges atomic.Uint64
 
 // Top returns the raw value of a top-level field slot, or nil.
 func (e *Event) Top(slot int) []byte {
@@ -311,6 +329,10 @@ func (e *Event) indexMembers(b []byte, start int, s *jsonx.Structure) (int, erro
 	if sp := e.top[UserIdentity]; sp.end > 0 && b[start+int(sp.start)] == '{' {
 		text := b[start+int(sp.start) : start+int(sp.end)]
 		if !e.idValid || !bytes.Equal(text, e.idText) {
+			if e.idGen == 0 {
+				e.idGen = genRanges.Add(1 << 32)
+			}
+			e.idGen++
 			e.idText = append(e.idText[:0], text...)
 			e.idMemo = false
 			end, ok := e.indexAt(e.idText, 0)

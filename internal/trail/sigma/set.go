@@ -1,7 +1,6 @@
 package sigma
 
 import (
-	"bytes"
 	"maps"
 	"slices"
 	"strings"
@@ -61,7 +60,9 @@ type Matcher struct {
 	set   *Set
 	c     ctx
 	name  []byte
-	ident []byte // the last record's userIdentity text, for which c.memo holds
+	// the event and its IdentityGen for which c.memo holds
+	identGen uint64
+	identEv  *event.Event
 }
 
 // Matcher returns a new evaluator of s.
@@ -93,9 +94,9 @@ func (s *Set) Indexed(eventName []byte) []int32 {
 func (m *Matcher) MatchIndexed(e *event.Event, byName []int32, fn func(*Rule)) {
 	m.c.ev = e
 	// Records come in runs by one identity: the tests on userIdentity are answered from
-	// the memo until its text changes. Comparing it costs less than one such test.
-	if id := e.Top(event.UserIdentity); !bytes.Equal(id, m.ident) {
-		m.ident = append(m.ident[:0], id...)
+	// the memo until its text changes, which the event tells.
+	if g := e.IdentityGen(); g != m.identGen || e != m.identEv {
+		m.identGen, m.identEv = g, e
 		m.c.epoch++
 		if m.c.epoch == 0 { // wrapped: old entries could look current
 			clear(m.c.memo)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/accountguard/accountguard/internal/trail/event"
+	"github.com/accountguard/accountguard/internal/trail/jsonx"
 )
 
 const rec = `{"eventTime":"2026-11-01T10:00:00Z","eventName":"PutUserPolicy","eventSource":"iam.amazonaws.com",
@@ -144,14 +145,28 @@ func TestIdentityMemo(t *testing.T) {
 		`{"arn":"ay"}`, `{"type":"Root","arn":"x","sessionContext":{"sessionIssuer":{"type":"Role"}}}`, ``, `{"arn":"bx"}`,
 	}
 	var ev event.Event
-	for i := range 500 {
+	var st jsonx.Structure
+	for i := range 1000 {
+		// runs of one identity and changes, read by a byte scan and (second half) with the
+		// structural index, which keeps an identity from record to record
 		id := ids[(i*i+i/3)%len(ids)]
+		if i%7 < 3 {
+			id = ids[(i/7)%len(ids)]
+		}
 		rec := `{"eventTime":"2024-01-01T00:00:00Z","eventName":"X"`
 		if id != "" {
 			rec += `,"userIdentity":` + id
 		}
 		rec += "}"
-		if _, err := ev.Index([]byte(rec), 0); err != nil {
+		var err error
+		if i < 500 {
+			_, err = ev.Index([]byte(rec), 0)
+		} else {
+			st.Reset()
+			st.Update([]byte(rec))
+			_, err = ev.IndexWith([]byte(rec), 0, &st)
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 		got := false
