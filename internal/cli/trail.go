@@ -371,6 +371,9 @@ func (r *trailRun) hunt(ctx context.Context) *trail.Result {
 	p.Finish()
 	r.opt.Progress = nil
 	r.errs = append(r.errs, res.Errors...)
+	for _, w := range res.Warnings { // a limit of what the hunt keeps was reached: say so, not an error
+		fmt.Fprintf(r.g.Stderr, "accountguard: trail: warning: %s\n", w)
+	}
 	if r.opt.Spool != nil {
 		local, err := r.opt.Spool.Close()
 		if err != nil {

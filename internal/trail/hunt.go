@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/accountguard/accountguard/internal/finding"
@@ -49,7 +50,19 @@ type HuntOptions struct {
 	// Networks names the network of a source IP for the new-network detector (see
 	// detect.Baseline); nil means its /24 or /48 prefix.
 	Networks func(ip string) (key, label string)
+	// Limits bound the detectors' state; zero fields take detect.DefaultLimits'.
+	Limits detect.Limits
 }
+
+// What the rules and attribution keep is bounded too, whatever the input (the detectors'
+// state by detect.Limits): a Match is at most a few KB, a Created a few hundred bytes.
+const (
+	// maxMatches is how many (rule, identity) matches a hunt keeps; past it, a rule's
+	// matches by identities not yet kept are counted in one Match whose Actor is "".
+	maxMatches = 50_000
+	// maxCreated is how many created resources a hunt keeps for attribution.
+	maxCreated = 200_000
+)
 
 // Match is every record one rule matched for one actor.
 type Match struct {
@@ -131,6 +144,15 @@ type Result struct {
 	Baseline detect.Baseline
 	Created  *Attribution
 	Account  string // the first recipientAccountId seen
+	// Warnings say where the hunt reached a limit of what it keeps (see detect.Limits,
+	// maxMatches, maxCreated): findings may then be incomplete. Empty for normal input.
+	Warnings []string
+}
+
+// keepCounts are the limits one hunt's workers share.
+type keepCounts struct {
+	matches, created           atomic.Int64
+	otherMatches, otherCreated atomic.Int64 // records past the limits
 }
 
 // worker is one reader goroutine's hunt state.
@@ -144,6 +166,7 @@ type worker struct {
 	created []Created
 	seen    map[string]int // created, by type, ID and creator: see keepCreated
 	account string
+	kept    *keepCounts
 }
 
 // nameClass is what the rules, the detectors and attribution make of one eventName,
@@ -171,25 +194,28 @@ func (w *worker) class(set *sigma.Set, name []byte) nameClass {
 
 // keepCreated adds c unless the same creator already created the same resource ID (a
 // replayed or duplicated record): one resource has one creation, and memory follows the
-// number of resources, not of records.
-func keepCreated(list *[]Created, seen map[string]int, c Created) {
+// number of resources, not of records. It reports whether c was added.
+func keepCreated(list *[]Created, seen map[string]int, c Created) bool {
 	k := c.Type + "\x00" + c.ID + "\x00" + c.Actor
 	if i, ok := seen[k]; ok {
 		if c.Time.Before((*list)[i].Time) {
 			(*list)[i] = c
 		}
-		return
+		return false
 	}
 	seen[k] = len(*list)
 	*list = append(*list, c)
+	return true
 }
 
 // Hunt reads srcs once, running every rule and feeding every detector, and attributes
 // every created resource.
 func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Result {
 	workers := make([]*worker, opt.NumWorkers())
+	budget, kept := detect.NewBudget(opt.Limits), &keepCounts{}
 	for i := range workers {
-		workers[i] = &worker{m: e.Set.Matcher(), state: detect.NewState(), matches: map[*sigma.Rule]map[string]*Match{}, seen: map[string]int{}, names: map[string]nameClass{}}
+		workers[i] = &worker{m: e.Set.Matcher(), state: detect.NewStateWith(budget), matches: map[*sigma.Rule]map[string]*Match{},
+			seen: map[string]int{}, names: map[string]nameClass{}, kept: kept}
 	}
 	var (
 		baseErrs []error
@@ -239,15 +265,29 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 			}
 			m := byActor[string(actor)]
 			if m == nil {
-				m = &Match{Rule: r, Actor: string(actor), ARN: string(w.obs.Identity.ARN), KeyID: string(w.obs.Identity.AccessKeyID)}
-				byActor[m.Actor] = m
+				nm := Match{Rule: r, Actor: string(actor), ARN: string(w.obs.Identity.ARN), KeyID: string(w.obs.Identity.AccessKeyID)}
+				if w.kept.matches.Add(1) > maxMatches {
+					w.kept.otherMatches.Add(1)
+					nm = Match{Rule: r} // one per rule: the identities past maxMatches
+					m = byActor[""]
+				}
+				if m == nil {
+					m = &nm
+					byActor[m.Actor] = m
+				}
 			}
 			m.add(t, w.obs.ID, w.obs.Region, w.obs.IP)
 		})
 		if len(w.obs.ErrorCode) == 0 {
 			if nc.creator {
 				for _, c := range createdBy(ev, t, w.obs.Identity, actor) {
-					keepCreated(&w.created, w.seen, c)
+					if w.kept.created.Load() >= maxCreated {
+						w.kept.otherCreated.Add(1)
+						continue
+					}
+					if keepCreated(&w.created, w.seen, c) {
+						w.kept.created.Add(1)
+					}
 				}
 			}
 		}
@@ -300,6 +340,13 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 	res.Baseline.Networks = opt.Networks
 	res.Alerts = detect.Run(res.State, res.Baseline)
 	res.Created = NewAttribution(created)
+	res.Warnings = res.State.Warnings()
+	if n := kept.otherMatches.Load(); n > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("rules: more than %d (rule, identity) matches: %d more are counted per rule without their identity", maxMatches, n))
+	}
+	if n := kept.otherCreated.Load(); n > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("attribution: more than %d created resources: %d more were not kept", maxCreated, n))
+	}
 	return res
 }
 
@@ -329,9 +376,12 @@ func (r *Result) Findings(account string) []finding.Finding {
 	var out []finding.Finding
 	for _, m := range r.Matches {
 		name := RuleName(m.Rule)
-		principal := m.ARN
+		principal, by := m.ARN, m.Actor
 		if principal == "" {
 			principal = m.Actor
+		}
+		if m.Actor == "" {
+			by = fmt.Sprintf("identities past the %d (rule, identity) matches kept", maxMatches)
 		}
 		f := finding.Finding{
 			ID:        finding.StableID("trail", name, m.Actor),
@@ -345,7 +395,7 @@ func (r *Result) Findings(account string) []finding.Finding {
 			Principal: principal,
 			Time:      m.First,
 			Detail: finding.Text{En: fmt.Sprintf("%d matching event(s) from %s to %s by %s from %s. Sigma rule by %s.",
-				m.Count, m.First.Format(time.RFC3339), m.Last.Format(time.RFC3339), m.Actor, strings.Join(m.IPs, ", "), m.Rule.Author)},
+				m.Count, m.First.Format(time.RFC3339), m.Last.Format(time.RFC3339), by, strings.Join(m.IPs, ", "), m.Rule.Author)},
 			Attributes: map[string]string{
 				"author": m.Rule.Author, "rule_file": m.Rule.File, "sigma_id": m.Rule.ID, "level": m.Rule.Level,
 				"count": fmt.Sprint(m.Count), "actor": m.Actor, "access_key": m.KeyID,

@@ -33,30 +33,30 @@ func init() {
 func detectDeniedStorm(s *State, _ Baseline) []Alert {
 	var out []Alert
 	for _, a := range sortedActors(s) {
+		denied := sortedCalls(a.Denied.Calls)
 		total := 0
-		for _, c := range a.Denied {
+		for _, c := range denied {
 			total += c.Count
 		}
 		if total < stormCalls {
 			continue
 		}
-		sortCalls(a.Denied)
-		for i := range a.Denied {
+		for i := range denied {
 			names := map[string]bool{}
 			var ids []string
 			calls := 0
 			j := i
-			for ; j < len(a.Denied) && a.Denied[j].Time.Sub(a.Denied[i].Time) <= stormWindow; j++ {
-				names[a.Denied[j].Name] = true
-				ids = append(ids, a.Denied[j].ID)
-				calls += a.Denied[j].Count
+			for ; j < len(denied) && denied[j].Time.Sub(denied[i].Time) <= stormWindow; j++ {
+				names[denied[j].Name] = true
+				ids = append(ids, denied[j].ID)
+				calls += denied[j].Count
 			}
 			if calls < stormCalls || len(names) < stormNames {
 				continue
 			}
 			out = append(out, Alert{
-				Actor: a, Time: a.Denied[i].Time, Region: a.Denied[i].Region, IP: a.Denied[i].IP, EventIDs: ids,
-				Detail: fmt.Sprintf("%d denied calls of %d APIs (%s) within %s", calls, len(names), strings.Join(sortedKeys(names), ", "), stormWindow),
+				Actor: a, Time: denied[i].Time, Region: denied[i].Region, IP: denied[i].IP, EventIDs: ids,
+				Detail: fmt.Sprintf("%d denied calls of %d APIs (%s) within %s%s", calls, len(names), strings.Join(sortedKeys(names), ", "), stormWindow, a.Denied.note()),
 			})
 			break
 		}

@@ -49,27 +49,28 @@ func init() {
 func detectEnumeration(s *State, _ Baseline) []Alert {
 	var out []Alert
 	for _, a := range sortedActors(s) {
-		if !strings.HasPrefix(a.ID, "AKIA") || len(a.Discovery) < enumNames {
+		disc := a.Discovery.Calls
+		if !strings.HasPrefix(a.ID, "AKIA") || len(disc) < enumNames {
 			continue
 		}
-		sortCalls(a.Discovery)
-		for i := range a.Discovery {
+		disc = sortedCalls(disc)
+		for i := range disc {
 			names := map[string]bool{}
 			var ids []string
 			calls := 0
-			for j := i; j < len(a.Discovery) && a.Discovery[j].Time.Sub(a.Discovery[i].Time) <= enumWindow; j++ {
-				names[a.Discovery[j].Name] = true
-				ids = append(ids, a.Discovery[j].ID)
-				calls += a.Discovery[j].Count
+			for j := i; j < len(disc) && disc[j].Time.Sub(disc[i].Time) <= enumWindow; j++ {
+				names[disc[j].Name] = true
+				ids = append(ids, disc[j].ID)
+				calls += disc[j].Count
 			}
 			if len(names) < enumNames {
 				continue
 			}
-			first := a.Discovery[i]
+			first := disc[i]
 			out = append(out, Alert{
 				Actor: a, Time: first.Time, Region: first.Region, IP: first.IP, EventIDs: ids,
-				Detail: fmt.Sprintf("%s asked %d account-discovery APIs within %s (%s; %d calls) from %s",
-					a.ID, len(names), enumWindow, strings.Join(sortedKeys(names), ", "), calls, first.IP),
+				Detail: fmt.Sprintf("%s asked %d account-discovery APIs within %s (%s; %d calls) from %s%s",
+					a.ID, len(names), enumWindow, strings.Join(sortedKeys(names), ", "), calls, first.IP, a.Discovery.note()),
 			})
 			break // one alert per key: the first enumeration; the timeline shows the rest
 		}

@@ -31,14 +31,9 @@ func init() {
 }
 
 func detectLaunchBurst(s *State, b Baseline) []Alert {
-	byActor := map[string][]Call{}
-	for _, c := range s.Launches {
-		byActor[c.Actor] = append(byActor[c.Actor], c)
-	}
 	var out []Alert
-	for _, actor := range sortedKeys(byActor) {
-		calls := byActor[actor]
-		sortCalls(calls)
+	for _, a := range sortedActors(s) {
+		calls := sortedCalls(a.Launches.Calls)
 		for i := range calls {
 			var regions, ids []string
 			n := 0
@@ -55,8 +50,8 @@ func detectLaunchBurst(s *State, b Baseline) []Alert {
 			}
 			slices.Sort(regions)
 			out = append(out, Alert{
-				Actor: s.Actors[actor], Time: calls[i].Time, Region: calls[i].Region, IP: calls[i].IP, EventIDs: ids,
-				Detail: fmt.Sprintf("%d launch calls in %d regions (%s) within %s of %s", n, len(regions), strings.Join(regions, ", "), calls[j-1].Time.Sub(calls[i].Time).Round(time.Second), calls[i].Time.Format("2006-01-02 15:04")),
+				Actor: a, Time: calls[i].Time, Region: calls[i].Region, IP: calls[i].IP, EventIDs: ids,
+				Detail: fmt.Sprintf("%d launch calls in %d regions (%s) within %s of %s%s", n, len(regions), strings.Join(regions, ", "), calls[j-1].Time.Sub(calls[i].Time).Round(time.Second), calls[i].Time.Format("2006-01-02 15:04"), a.Launches.note()),
 			})
 			break // one alert per identity: the first burst
 		}

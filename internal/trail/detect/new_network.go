@@ -89,6 +89,10 @@ func detectNewNetwork(s *State, b Baseline) []Alert {
 		if strings.HasPrefix(a.ID, "AKIA") {
 			al.Severity = finding.High // long-term keys are what leaks; they rarely move
 		}
+		if o := &a.IPsNotKept; o.Count > 0 && o.First.After(b.Until) {
+			// their networks are not known: the IPs were not kept
+			newNets = append(newNets, fmt.Sprintf("about %d more IPs not kept", o.Distinct()))
+		}
 		al.Detail = fmt.Sprintf("%s used from network %s (%d calls); before %s it used only %s",
 			a.ID, cut(newNets), calls, b.Until.Format("2006-01-02 15:04"), cut(labels(before)))
 		out = append(out, al)

@@ -24,7 +24,7 @@ func init() {
 func detectNewIP(s *State, b Baseline) []Alert {
 	var out []Alert
 	for _, a := range sortedActors(s) {
-		al, ok := newValues(a, a.IPs, b)
+		al, ok := newValues(a, a.IPs, &a.IPsNotKept, b)
 		if !ok {
 			continue
 		}
@@ -44,7 +44,10 @@ type newAlert struct {
 
 // newValues gathers the values of m first seen after the baseline, for an actor that was
 // active in it (a new identity has no normal to differ from). Detail holds the values.
-func newValues(a *Actor, m map[string]*Seen, b Baseline) (newAlert, bool) {
+// Values a full map did not keep (over) were all first seen after every kept one: when
+// that is after the baseline they are new too and counted; when it is not, the baseline
+// alone had more values than kept and which later ones are new is not known.
+func newValues(a *Actor, m map[string]*Seen, over *Overflow, b Baseline) (newAlert, bool) {
 	if !activeInBaseline(m, b) {
 		return newAlert{}, false
 	}
@@ -65,12 +68,21 @@ func newValues(a *Actor, m map[string]*Seen, b Baseline) (newAlert, bool) {
 		al.EventIDs = append(al.EventIDs, seen.FirstEventID)
 		al.count += seen.Count
 	}
-	if len(vals) == 0 {
+	newOver := over.Count > 0 && over.First.After(b.Until)
+	if newOver && (len(vals) == 0 || over.First.Before(al.Time)) {
+		al.Time, al.Region, al.IP = over.First, over.FirstRegion, over.FirstValue
+	}
+	if len(vals) == 0 && !newOver {
 		return newAlert{}, false
 	}
 	al.Actor = a
 	if len(vals) > 5 {
 		vals = append(vals[:5], fmt.Sprintf("%d more", len(vals)-5))
+	}
+	if newOver {
+		vals = append(vals, fmt.Sprintf("about %d more values not kept", over.Distinct()))
+		al.EventIDs = append(al.EventIDs, over.FirstEventID)
+		al.count += over.Count
 	}
 	al.Detail = strings.Join(vals, ", ")
 	return al, true

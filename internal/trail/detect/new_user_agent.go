@@ -24,7 +24,7 @@ func init() {
 func detectNewAgent(s *State, b Baseline) []Alert {
 	var out []Alert
 	for _, a := range sortedActors(s) {
-		al, ok := newValues(a, a.Agents, b)
+		al, ok := newValues(a, a.Agents, &a.AgentsNotKept, b)
 		if !ok {
 			continue
 		}

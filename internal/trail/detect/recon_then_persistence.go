@@ -28,17 +28,18 @@ func init() {
 func detectReconThenPersist(s *State, _ Baseline) []Alert {
 	var out []Alert
 	for _, a := range sortedActors(s) {
-		if !strings.HasPrefix(a.ID, "AKIA") || len(a.Persist) == 0 || len(a.Recon) == 0 {
+		persist := a.Persist.Calls
+		if !strings.HasPrefix(a.ID, "AKIA") || len(persist) == 0 || a.Recon.Len() == 0 {
 			continue
 		}
-		sortCalls(a.Persist)
+		persist = sortedCalls(persist)
 		var (
 			ids, names []string
 			first      *Call
 			reconName  string
 		)
-		for i := range a.Persist {
-			p := &a.Persist[i]
+		for i := range persist {
+			p := &persist[i]
 			if p.Error != "" {
 				continue
 			}
@@ -57,21 +58,34 @@ func detectReconThenPersist(s *State, _ Baseline) []Alert {
 		}
 		out = append(out, Alert{
 			Actor: a, Time: first.Time, Region: first.Region, IP: first.IP, EventIDs: ids,
-			Detail: fmt.Sprintf("%s enumerated (%s …) and then, within an hour, called %s", a.ID, reconName, strings.Join(uniq(names), ", ")),
+			Detail: fmt.Sprintf("%s enumerated (%s …) and then, within an hour, called %s%s", a.ID, reconName, strings.Join(uniq(names), ", "), coarser(&a.Recon, &a.Persist).note()),
 		})
 	}
 	return out
 }
 
+// reconBefore finds an enumeration call in the minutes of the hour up to t. A coarsened
+// list keeps a span's earliest call, a real one: it counts only when that call is itself
+// within the hour, so coarsening can hide a pair but never make one up.
 func reconBefore(a *Actor, t time.Time) (string, bool) {
-	to := t.Unix() / 60
-	from := t.Add(-reconLead).Unix() / 60
-	for m := to; m >= from; m-- {
-		if n, ok := a.Recon[m]; ok {
-			return n, true
+	to := floorDiv(t.Unix(), 60)
+	from := floorDiv(t.Add(-reconLead).Unix(), 60)
+	for k := to >> a.Recon.shift; k >= from>>a.Recon.shift; k-- {
+		if c, ok := a.Recon.at(k); ok {
+			if m := floorDiv(c.Time.Unix(), 60); m >= from && m <= to {
+				return c.Name, true
+			}
 		}
 	}
 	return "", false
+}
+
+// coarser is the list of the two with the coarser resolution.
+func coarser(x, y *CallList) *CallList {
+	if y.shift > x.shift {
+		return y
+	}
+	return x
 }
 
 func uniq(xs []string) []string {

@@ -3,6 +3,7 @@ package detect
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/accountguard/accountguard/internal/trail/event"
@@ -60,10 +61,13 @@ type Seen struct {
 	FirstRegion  string
 	FirstBy      string // the actor of the first record, where the map is not per actor
 	key          string // the map key this Seen is stored under
+	hi           int    // index in its map's eviction heap (values.go)
 }
 
-func (s *Seen) add(t time.Time, id, region, by []byte) {
-	if s.Count == 0 || t.Before(s.First) {
+// add counts one record and reports whether it moved First earlier.
+func (s *Seen) add(t time.Time, id, region, by []byte) bool {
+	earlier := s.Count == 0 || t.Before(s.First)
+	if earlier {
 		s.First, s.FirstEventID, s.FirstRegion = t, string(id), string(region)
 		if by != nil {
 			s.FirstBy = string(by)
@@ -73,19 +77,23 @@ func (s *Seen) add(t time.Time, id, region, by []byte) {
 		s.Last = t
 	}
 	s.Count++
+	return earlier
 }
 
-func (s *Seen) merge(o *Seen) {
+// merge adds o and reports whether it moved First earlier.
+func (s *Seen) merge(o *Seen) bool {
 	if o.Count == 0 {
-		return
+		return false
 	}
-	if s.Count == 0 || o.First.Before(s.First) {
+	earlier := s.Count == 0 || o.First.Before(s.First)
+	if earlier {
 		s.First, s.FirstEventID, s.FirstRegion, s.FirstBy = o.First, o.FirstEventID, o.FirstRegion, o.FirstBy
 	}
 	if o.Last.After(s.Last) {
 		s.Last = o.Last
 	}
 	s.Count += o.Count
+	return earlier
 }
 
 // Call is one kept record: persistence calls, launches, access-denied errors.
@@ -99,17 +107,9 @@ type Call struct {
 	Error    string
 	Resource string // what was asked for, when it matters (instance type …)
 	// Count is how many calls this one stands for: calls of the same API in the same
-	// minute and region by the same identity are kept once, so memory follows the time
-	// span, not the number of records.
+	// span of time (a minute, more when the list is full) and region by the same identity
+	// are kept once, so memory follows the time span, not the number of records.
 	Count int
-}
-
-// callKey identifies the calls kept once: kind of list, minute, API, region.
-type callKey struct {
-	kind   callKind
-	minute int64
-	name   string
-	region string
 }
 
 // Actor is everything the detectors keep about one identity.
@@ -122,34 +122,57 @@ type Actor struct {
 	Seen
 	IPs    map[string]*Seen
 	Agents map[string]*Seen // by user-agent product ("aws-cli", "Boto3" …)
+	// what a full IPs or Agents map did not keep (Limits.MaxValues)
+	IPsNotKept, AgentsNotKept Overflow
+	ipsB, agentsB             bound
 	// the last IP and agent seen, so a run of calls from one place costs no map lookup
 	lastIP, lastUA   string
 	lastIPS, lastUAS *Seen
-	Recon            map[int64]string // minute → an enumeration call made in it
-	Persist          []Call
-	Denied           []Call
-	Discovery        []Call          // account-discovery calls (enumeration.go), failed ones too
-	calls            map[callKey]int // index into Persist, Denied or Discovery
+	// Recon, Persist and Discovery are kept for long-term keys (AKIA…) only: the detectors
+	// that read them judge only those, and role sessions are many.
+	Recon     CallList // the enumeration calls: one entry per span, whatever the API
+	Persist   CallList
+	Discovery CallList // account-discovery calls (enumeration.go), failed ones too
+	Denied    CallList
+	Launches  CallList
+	longTerm  bool // ID is an AKIA key
 }
 
-// State is one reader goroutine's fold of the records it saw; Merge combines them.
+// lists are the actor's lists of kept calls.
+func (a *Actor) lists() []*CallList {
+	return []*CallList{&a.Recon, &a.Persist, &a.Denied, &a.Discovery, &a.Launches}
+}
+
+// State is one reader goroutine's fold of the records it saw; Merge combines them. What it
+// keeps is bounded by its Budget's Limits, whatever the input.
 type State struct {
 	Min, Max time.Time
 	Actors   map[string]*Actor
 	Regions  map[string]*Seen // first successful regional activity, account-wide
-	Launches []Call
-	launches map[callKey]int // index into Launches
-	strs     map[string]string
+	// RegionsNotKept: regions past Limits.MaxValues (forged input only)
+	RegionsNotKept Overflow
+	// Untracked counts the records of identities past Limits.MaxActors (Distinct: about
+	// how many identities).
+	Untracked Overflow
+	regionsB  bound
+	budget    *Budget
+	strs      map[string]string
 
 	lastRegion  string
 	lastRegionS *Seen
 	lastActor   *Actor
 }
 
-// NewState returns an empty State.
-func NewState() *State {
-	return &State{Actors: map[string]*Actor{}, Regions: map[string]*Seen{}, launches: map[callKey]int{}, strs: map[string]string{}}
+// NewState returns an empty State with a budget of its own and DefaultLimits.
+func NewState() *State { return NewStateWith(NewBudget(DefaultLimits)) }
+
+// NewStateWith returns an empty State that shares b with the other States of one hunt.
+func NewStateWith(b *Budget) *State {
+	return &State{Actors: map[string]*Actor{}, Regions: map[string]*Seen{}, budget: b, strs: map[string]string{}}
 }
+
+// Budget is what s shares with the other States of its hunt.
+func (s *State) Budget() *Budget { return s.budget }
 
 // globalSources are services whose records carry us-east-1 (or the caller's region)
 // whatever region the account uses, so they say nothing about regions in use.
@@ -183,86 +206,86 @@ func (s *State) Observe(o *Obs) {
 		a = s.Actors[string(aid)]
 	}
 	if a == nil {
-		a = &Actor{
-			ID: string(aid), ARN: string(o.Identity.ARN), KeyID: string(o.Identity.AccessKeyID),
-			UserName: string(o.Identity.UserName), Type: string(o.Identity.Type),
-			IPs: map[string]*Seen{}, Agents: map[string]*Seen{}, Recon: map[int64]string{}, calls: map[callKey]int{},
+		if id, ok := s.budget.admit(aid); ok {
+			a = &Actor{
+				ID: id, ARN: string(o.Identity.ARN), KeyID: string(o.Identity.AccessKeyID),
+				UserName: string(o.Identity.UserName), Type: string(o.Identity.Type),
+				IPs: map[string]*Seen{}, Agents: map[string]*Seen{},
+			}
+			a.Recon.anyName = true
+			a.longTerm = strings.HasPrefix(a.ID, "AKIA")
+			s.Actors[a.ID] = a
 		}
-		s.Actors[a.ID] = a
 	}
-	s.lastActor = a
-	a.add(t, o.ID, o.Region, nil)
 	failed := len(o.ErrorCode) > 0
 	internal := len(o.Identity.InvokedBy) > 0 || bytes.Equal(o.IP, []byte("AWS Internal")) || bytes.HasSuffix(o.IP, []byte(".amazonaws.com"))
+	if a != nil {
+		s.lastActor = a
+		s.observeActor(a, o, failed, internal)
+	} else {
+		// past MaxActors: counted, and the account's regions still learn from it
+		s.Untracked.addRecord(aid, t, o.ID, o.Region, nil)
+	}
+	if failed {
+		return
+	}
+	if len(o.Region) > 0 && !internal && !globalSources[string(o.EventSource)] {
+		if r := s.lastRegionS; r != nil && s.lastRegion == string(o.Region) {
+			if r.add(t, o.ID, o.Region, aid) && s.regionsB.on {
+				s.regionsB.fix(r.hi)
+			}
+		} else if r := s.regionsB.add(nil, s.budget.MaxValues, s.Regions, &s.RegionsNotKept, o.Region, t, o.ID, o.Region, aid); r != nil {
+			s.lastRegion, s.lastRegionS = r.key, r
+		}
+	}
+}
+
+// observeActor folds one record into the profile of its identity.
+func (s *State) observeActor(a *Actor, o *Obs, failed, internal bool) {
+	t, b := o.Time, s.budget
+	a.add(t, o.ID, o.Region, nil)
 	if !internal {
 		if a.lastIPS != nil && a.lastIP == string(o.IP) {
-			a.lastIPS.add(t, o.ID, o.Region, nil)
-		} else if s := addSeen(a.IPs, o.IP, t, o.ID, o.Region, nil); s != nil {
-			a.lastIP, a.lastIPS = s.key, s
+			if a.lastIPS.add(t, o.ID, o.Region, nil) && a.ipsB.on {
+				a.ipsB.fix(a.lastIPS.hi)
+			}
+		} else if v := a.ipsB.add(b, b.MaxValues, a.IPs, &a.IPsNotKept, o.IP, t, o.ID, o.Region, nil); v != nil {
+			a.lastIP, a.lastIPS = v.key, v
 		}
 		ua := UAProduct(o.UA)
 		if a.lastUAS != nil && a.lastUA == string(ua) {
-			a.lastUAS.add(t, o.ID, o.Region, nil)
-		} else if s := addSeen(a.Agents, ua, t, o.ID, o.Region, nil); s != nil {
-			a.lastUA, a.lastUAS = s.key, s
+			if a.lastUAS.add(t, o.ID, o.Region, nil) && a.agentsB.on {
+				a.agentsB.fix(a.lastUAS.hi)
+			}
+		} else if v := a.agentsB.add(b, b.MaxValues, a.Agents, &a.AgentsNotKept, ua, t, o.ID, o.Region, nil); v != nil {
+			a.lastUA, a.lastUAS = v.key, v
 		}
 	}
 	kind := o.Class.kind
 	if !o.Classed {
 		kind = kinds[string(o.EventName)]
 	}
-	if kind == kindDiscovery { // an attempt counts: a stolen key is tried whether or not it may
-		keepCall(&a.Discovery, a.calls, kindDiscovery, s.call(o, a))
+	if kind == kindDiscovery && a.longTerm { // an attempt counts: a stolen key is tried whether or not it may
+		a.Discovery.keep(b, s.call(o, a))
 	}
 	if failed {
 		if isDenied(o.ErrorCode) {
-			keepCall(&a.Denied, a.calls, kindDenied, s.call(o, a))
+			a.Denied.keep(b, s.call(o, a))
 		}
 		return
-	}
-	if len(o.Region) > 0 && !internal && !globalSources[string(o.EventSource)] {
-		if r := s.lastRegionS; r != nil && s.lastRegion == string(o.Region) {
-			r.add(t, o.ID, o.Region, aid)
-		} else if r := addSeen(s.Regions, o.Region, t, o.ID, o.Region, aid); r != nil {
-			s.lastRegion, s.lastRegionS = r.key, r
-		}
 	}
 	switch kind {
 	case kindRecon, kindDiscovery:
-		m := t.Unix() / 60
-		if _, ok := a.Recon[m]; !ok {
-			a.Recon[m] = s.intern(o.EventName)
+		if a.longTerm {
+			a.Recon.keep(b, Call{Time: t, Name: s.intern(o.EventName), ID: string(o.ID), Actor: a.ID})
 		}
 	case kindPersistence:
-		keepCall(&a.Persist, a.calls, kindPersistence, s.call(o, a))
-	case kindLaunch:
-		keepCall(&s.Launches, s.launches, kindLaunch, s.call(o, a))
-	}
-}
-
-// keepCall adds c to list unless a call of the same API, minute and region (and actor, for
-// account-wide lists) is there already, in which case that one counts it and keeps the
-// earlier of the two as evidence.
-func keepCall(list *[]Call, idx map[callKey]int, kind callKind, c Call) {
-	k := callKey{kind: kind, minute: c.Time.Unix() / 60, name: c.Name, region: c.Region}
-	if kind == kindLaunch {
-		k.name += "\x00" + c.Actor
-	}
-	if c.Count == 0 {
-		c.Count = 1
-	}
-	if i, ok := idx[k]; ok {
-		have := &(*list)[i]
-		if c.Time.Before(have.Time) || (c.Time.Equal(have.Time) && c.ID < have.ID) {
-			c.Count += have.Count
-			*have = c
-		} else {
-			have.Count += c.Count
+		if a.longTerm {
+			a.Persist.keep(b, s.call(o, a))
 		}
-		return
+	case kindLaunch:
+		a.Launches.keep(b, s.call(o, a))
 	}
-	idx[k] = len(*list)
-	*list = append(*list, c)
 }
 
 type callKind uint8
@@ -315,19 +338,6 @@ func (s *State) intern(b []byte) string {
 	return v
 }
 
-func addSeen(m map[string]*Seen, key []byte, t time.Time, id, region, by []byte) *Seen {
-	if len(key) == 0 {
-		return nil
-	}
-	s := m[string(key)]
-	if s == nil {
-		s = &Seen{key: string(key)}
-		m[s.key] = s
-	}
-	s.add(t, id, region, by)
-	return s
-}
-
 func isDenied(code []byte) bool {
 	return bytes.Contains(code, []byte("AccessDenied")) || bytes.Contains(code, []byte("UnauthorizedOperation")) ||
 		bytes.Equal(code, []byte("AuthorizationError")) || bytes.Contains(code, []byte("UnauthorizedAccess"))
@@ -350,55 +360,72 @@ func UAProduct(ua []byte) []byte {
 	return ua
 }
 
-// Merge adds o into s; o must not be used afterwards.
+// Merge adds o into s; o must not be used afterwards. Lists and maps are merged within
+// s's limits: a list coarsens to the coarser resolution of the two.
 func (s *State) Merge(o *State) {
+	b := s.budget
+	if o.budget != b {
+		s.adopt(o)
+	}
 	if !o.Min.IsZero() && (s.Min.IsZero() || o.Min.Before(s.Min)) {
 		s.Min = o.Min
 	}
 	if o.Max.After(s.Max) {
 		s.Max = o.Max
 	}
-	for id, oa := range o.Actors {
+	for _, id := range sortedKeys(o.Actors) { // sorted: what a full budget keeps does not depend on map order
+		oa := o.Actors[id]
 		a := s.Actors[id]
 		if a == nil {
 			s.Actors[id] = oa
 			continue
 		}
 		a.Seen.merge(&oa.Seen)
-		mergeSeen(a.IPs, oa.IPs)
-		mergeSeen(a.Agents, oa.Agents)
-		for m, n := range oa.Recon {
-			if _, ok := a.Recon[m]; !ok {
-				a.Recon[m] = n
-			}
-		}
-		for _, c := range oa.Persist {
-			keepCall(&a.Persist, a.calls, kindPersistence, c)
-		}
-		for _, c := range oa.Denied {
-			keepCall(&a.Denied, a.calls, kindDenied, c)
-		}
-		for _, c := range oa.Discovery {
-			keepCall(&a.Discovery, a.calls, kindDiscovery, c)
+		a.lastIPS, a.lastUAS = nil, nil // a merge may evict them
+		a.ipsB.merge(b, b.MaxValues, a.IPs, &a.IPsNotKept, oa.IPs, &oa.IPsNotKept)
+		a.agentsB.merge(b, b.MaxValues, a.Agents, &a.AgentsNotKept, oa.Agents, &oa.AgentsNotKept)
+		al, ol := a.lists(), oa.lists()
+		for i := range al {
+			al[i].merge(b, ol[i])
 		}
 	}
-	mergeSeen(s.Regions, o.Regions)
-	for _, c := range o.Launches {
-		keepCall(&s.Launches, s.launches, kindLaunch, c)
-	}
+	s.regionsB.merge(nil, b.MaxValues, s.Regions, &s.RegionsNotKept, o.Regions, &o.RegionsNotKept)
+	s.Untracked.merge(&o.Untracked)
+	s.lastActor, s.lastRegionS = nil, nil
 }
 
-func mergeSeen(dst, src map[string]*Seen) {
-	for k, v := range src {
-		if d := dst[k]; d != nil {
-			d.merge(v)
-		} else {
-			dst[k] = v
+// adopt moves o's entries and identities to s's budget, for States made apart (tests,
+// a baseline read on its own): an identity s's budget has no room for is counted.
+func (s *State) adopt(o *State) {
+	b := s.budget
+	for id, oa := range o.Actors {
+		n := len(oa.IPs) + len(oa.Agents)
+		for _, l := range oa.lists() {
+			n += l.Len()
 		}
+		if _, mine := s.Actors[id]; mine {
+			b.add(n)
+			continue
+		}
+		if _, ok := b.admit([]byte(id)); ok {
+			b.add(n)
+			continue
+		}
+		delete(o.Actors, id)
+		o.Untracked.addValue(id, &oa.Seen)
 	}
+	o.budget = b
 }
 
-// sortCalls orders calls by time, then event ID, so results do not depend on read order.
+// sortedCalls returns calls ordered by time, then event ID, so results do not depend on
+// read order; a copy, so the list's index stays right.
+func sortedCalls(cs []Call) []Call {
+	cs = slices.Clone(cs)
+	sortCalls(cs)
+	return cs
+}
+
+// sortCalls orders calls by time, then event ID.
 func sortCalls(cs []Call) {
 	slices.SortFunc(cs, func(a, b Call) int {
 		if c := a.Time.Compare(b.Time); c != 0 {
