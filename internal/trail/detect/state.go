@@ -158,6 +158,8 @@ type State struct {
 	budget    *Budget
 	strs      map[string]string
 
+	lastSource  []byte // the last eventSource, and whether it is a global service
+	lastGlobal  bool
 	lastRegion  string
 	lastRegionS *Seen
 	lastActor   *Actor
@@ -229,7 +231,11 @@ func (s *State) Observe(o *Obs) {
 	if failed {
 		return
 	}
-	if len(o.Region) > 0 && !internal && !globalSources[string(o.EventSource)] {
+	if !bytes.Equal(o.EventSource, s.lastSource) { // runs of one service are common
+		s.lastSource = append(s.lastSource[:0], o.EventSource...)
+		s.lastGlobal = globalSources[string(o.EventSource)]
+	}
+	if len(o.Region) > 0 && !internal && !s.lastGlobal {
 		if r := s.lastRegionS; r != nil && s.lastRegion == string(o.Region) {
 			if r.add(t, o.ID, o.Region, aid) && s.regionsB.on {
 				s.regionsB.fix(r.hi)

@@ -224,13 +224,13 @@ type Event struct {
 	idMemo   bool
 	identity Identity
 	idGen    uint64 // see IdentityGen
-	kvs     []kv
-	raw     []byte
-	top     [numTop]span
-	gen     uint32
-	cache   []cached
-	arena   []Value
-	scratch []byte
+	kvs      []kv
+	raw      []byte
+	top      [numTop]span
+	gen      uint32
+	cache    []cached
+	arena    []Value
+	scratch  []byte
 }
 
 // Raw is the record's JSON text.

@@ -2,11 +2,11 @@ package event
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"encoding/json"
-	"errors"
 	"testing"
 
 	"github.com/accountguard/accountguard/internal/trail/jsonx"

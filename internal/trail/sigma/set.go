@@ -57,9 +57,9 @@ func NewSet(rules []*Rule) *Set {
 
 // Matcher evaluates a Set for one goroutine.
 type Matcher struct {
-	set   *Set
-	c     ctx
-	name  []byte
+	set  *Set
+	c    ctx
+	name []byte
 	// the event and its IdentityGen for which c.memo holds
 	identGen uint64
 	identEv  *event.Event
