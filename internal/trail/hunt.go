@@ -157,20 +157,16 @@ type keepCounts struct {
 
 // worker is one reader goroutine's hunt state.
 type worker struct {
-	m     *sigma.Matcher
-	state *detect.State
-	obs   detect.Obs
-	times timeParser
-	names map[string]nameClass
-	// the last eventName and its class
-	lastName   []byte
-	lastClass  nameClass
-	lastNameOK bool
-	matches    map[*sigma.Rule]map[string]*Match
-	created    []Created
-	seen       map[string]int // created, by type, ID and creator: see keepCreated
-	account    string
-	kept       *keepCounts
+	m       *sigma.Matcher
+	state   *detect.State
+	obs     detect.Obs
+	times   timeParser
+	names   map[string]nameClass
+	matches map[*sigma.Rule]map[string]*Match
+	created []Created
+	seen    map[string]int // created, by type, ID and creator: see keepCreated
+	account string
+	kept    *keepCounts
 }
 
 // nameClass is what the rules, the detectors and attribution make of one eventName,
@@ -185,15 +181,6 @@ type nameClass struct {
 const maxNames = 1 << 12
 
 func (w *worker) class(set *sigma.Set, name []byte) nameClass {
-	if w.lastNameOK && string(name) == string(w.lastName) { // runs of one API are common
-		return w.lastClass
-	}
-	c := w.classify(set, name)
-	w.lastName, w.lastClass, w.lastNameOK = append(w.lastName[:0], name...), c, true
-	return c
-}
-
-func (w *worker) classify(set *sigma.Set, name []byte) nameClass {
 	if c, ok := w.names[string(name)]; ok {
 		return c
 	}
