@@ -8,6 +8,7 @@
 #
 # usage: bench/trail.sh [RECORDS]      (default 2000000)
 # env:   BENCH_WORK (default /tmp/accountguard-trail-bench): binaries and generated data
+#        REPS (default 3): runs of the hunt and of gunzip only, alternating; medians shown
 #
 # The data replays the real records of internal/trail/testdata/invictus-aws_dataset (a
 # Stratus Red Team attack) with fresh event IDs and times, 500 records a file as CloudTrail
@@ -33,4 +34,4 @@ for d in "$data:$records" "$half:$((records / 2))"; do
 		"$work/bin/trailbench" gen -src "$root/internal/trail/testdata/invictus-aws_dataset/CloudTrail" -out "$dir" -records "$n"
 	fi
 done
-"$work/bin/trailbench" run -data "$data" -half "$half" -bin "$work/bin/accountguard"
+"$work/bin/trailbench" run -data "$data" -half "$half" -bin "$work/bin/accountguard" -reps "${REPS:-3}"

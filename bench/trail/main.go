@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -167,6 +168,7 @@ func run(args []string) error {
 	bin := fs.String("bin", "", "accountguard binary")
 	half := fs.String("half", "", "optional: a folder with half the records, to show memory does not grow")
 	skipDuck := fs.Bool("skip-duckdb", false, "do not run DuckDB")
+	reps := fs.Int("reps", 3, "runs of the hunt and of gunzip only, alternating; the median (by wall time) of each is shown: on a shared machine one run says little")
 	fs.Parse(args)
 	nb, err := os.ReadFile(filepath.Join(*data, "records.txt"))
 	if err != nil {
@@ -185,21 +187,31 @@ func run(args []string) error {
 	fmt.Printf("input: %d records in %d .json.gz files (%.0f MB), GOMAXPROCS %d\n\n", records, len(files), float64(sz)/1e6, runtime.GOMAXPROCS(0))
 
 	var res []result
-	// hunt first: its own process, so its peak memory is its own
-	hunt, huntJSON, err := runHunt(*bin, *data)
-	if err != nil {
-		return err
-	}
-	res = append(res, hunt)
-	if *half != "" {
-		h, _, err := runHunt(*bin, *half)
+	// The hunt runs in its own process, so its peak memory is its own. The hunt and gunzip
+	// only alternate, so that both see the machine in the same states.
+	var hunts, halves, gunzips []result
+	var huntJSON []byte
+	for range max(1, *reps) {
+		hunt, out, err := runHunt(*bin, *data)
 		if err != nil {
 			return err
 		}
-		h.name = "accountguard trail hunt (half the input)"
-		res = append(res, h)
+		hunts, huntJSON = append(hunts, hunt), out
+		if *half != "" {
+			h, _, err := runHunt(*bin, *half)
+			if err != nil {
+				return err
+			}
+			h.name = "accountguard trail hunt (half the input)"
+			halves = append(halves, h)
+		}
+		gunzips = append(gunzips, timeIt("gunzip only (klauspost/compress, all cores)", func() string { return gunzipOnly(files) }))
 	}
-	res = append(res, timeIt("gunzip only (klauspost/compress, all cores)", func() string { return gunzipOnly(files) }))
+	res = append(res, median(hunts))
+	if len(halves) > 0 {
+		res = append(res, median(halves))
+	}
+	res = append(res, median(gunzips))
 	res = append(res, timeIt("gunzip + encoding/json typed decode, all cores", func() string { return stdJSON(files) }))
 	var duckCounts map[string]int64
 	if !*skipDuck {
@@ -257,6 +269,17 @@ func listFiles(dir string) ([]string, error) {
 	})
 	sort.Strings(files)
 	return files, err
+}
+
+// median returns the run with the median wall time, noting how many runs there were.
+func median(rs []result) result {
+	sorted := slices.Clone(rs)
+	slices.SortFunc(sorted, func(a, b result) int { return cmp.Compare(a.seconds, b.seconds) })
+	m := sorted[len(sorted)/2]
+	if len(rs) > 1 {
+		m.note += fmt.Sprintf(" (median of %d runs: %.2f–%.2f s)", len(rs), sorted[0].seconds, sorted[len(sorted)-1].seconds)
+	}
+	return m
 }
 
 func timeIt(name string, fn func() string) result {
