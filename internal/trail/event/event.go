@@ -62,8 +62,15 @@ func topSlot(key []byte) int {
 	if e.a != a || e.z != z || e.n != len(key) {
 		return -1
 	}
-	if len(key) > 16 && string(key[8:len(key)-8]) != e.name[8:len(e.name)-8] {
-		return -1
+	if len(key) > 16 {
+		// the bytes between the two words: a third word covers keys up to 24 bytes
+		if len(key) <= 24 {
+			if binary.LittleEndian.Uint64(key[8:]) != e.mid {
+				return -1
+			}
+		} else if string(key[8:len(key)-8]) != e.name[8:len(e.name)-8] {
+			return -1
+		}
 	}
 	return int(e.slot)
 }
@@ -84,6 +91,7 @@ func keyWords(k []byte) (a, z uint64) {
 
 type topEntry struct {
 	a, z uint64
+	mid  uint64 // bytes 8 to 16 of a name longer than 16
 	n    int // -1: no name hashes here
 	slot int8
 	name string
@@ -100,6 +108,9 @@ var topTable = func() (t [64]topEntry) {
 			panic("event: topMul no longer separates " + name + " from " + t[h].name) // caught by any test
 		}
 		t[h] = topEntry{a: a, z: z, n: len(name), slot: int8(slot), name: name}
+		if len(name) > 16 {
+			t[h].mid = binary.LittleEndian.Uint64([]byte(name[8:]))
+		}
 	}
 	return t
 }()

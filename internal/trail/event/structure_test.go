@@ -80,7 +80,8 @@ func TestTopSlot(t *testing.T) {
 			t.Errorf("topSlot(%q) = %d, want %d", name, got, slot)
 		}
 	}
-	for _, k := range []string{"", "e", "eventID2", "eventid", "EventName", "userIdentitx", "requestParameters\x00", "a\\u0065"} {
+	for _, k := range []string{"", "e", "eventID2", "eventid", "EventName", "userIdentitx", "requestParameters\x00", "a\\u0065",
+		"requestPXrameters", "recipienXAccountId", "additionaXEventData", "sessionCredeXtialFromConsole"} {
 		if got := topSlot([]byte(k)); got != -1 {
 			t.Errorf("topSlot(%q) = %d, want -1", k, got)
 		}
