@@ -92,7 +92,7 @@ func keyWords(k []byte) (a, z uint64) {
 type topEntry struct {
 	a, z uint64
 	mid  uint64 // bytes 8 to 16 of a name longer than 16
-	n    int // -1: no name hashes here
+	n    int    // -1: no name hashes here
 	slot int8
 	name string
 }
