@@ -161,7 +161,7 @@ type worker struct {
 	state   *detect.State
 	obs     detect.Obs
 	times   timeParser
-	names   map[string]nameClass
+	names   nameTable
 	matches map[*sigma.Rule]map[string]*Match
 	created []Created
 	seen    map[string]int // created, by type, ID and creator: see keepCreated
@@ -181,14 +181,12 @@ type nameClass struct {
 const maxNames = 1 << 12
 
 func (w *worker) class(set *sigma.Set, name []byte) nameClass {
-	if c, ok := w.names[string(name)]; ok {
+	if c, ok := w.names.get(name); ok {
 		return c
 	}
 	_, creator := creators[string(name)]
 	c := nameClass{rules: set.Indexed(name), detect: detect.Classify(name), creator: creator}
-	if len(w.names) < maxNames {
-		w.names[string(name)] = c
-	}
+	w.names.put(name, c, maxNames)
 	return c
 }
 
@@ -215,7 +213,7 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 	budget, kept := detect.NewBudget(opt.Limits), &keepCounts{}
 	for i := range workers {
 		workers[i] = &worker{m: e.Set.Matcher(), state: detect.NewStateWith(budget), matches: map[*sigma.Rule]map[string]*Match{},
-			seen: map[string]int{}, names: map[string]nameClass{}, kept: kept}
+			seen: map[string]int{}, kept: kept}
 	}
 	var (
 		baseErrs []error

@@ -1,6 +1,7 @@
 package jsonx
 
 import (
+	"encoding/binary"
 	"errors"
 	"math/bits"
 )
@@ -350,9 +351,12 @@ func (s *Structure) Members(b []byte, i int, out []Member) ([]Member, int, error
 			ve = c + 1
 			it.seek(ve)
 		default:
-			var err error
-			if ve, err = SkipValue(b, j); err != nil {
-				return out, ve, err
+			// true, false and null followed by a delimiter are most literals of a record
+			if ve = literalEnd(b, j); ve < 0 {
+				var err error
+				if ve, err = SkipValue(b, j); err != nil {
+					return out, ve, err
+				}
 			}
 			it.seek(ve)
 		}
@@ -378,4 +382,29 @@ func (s *Structure) Members(b []byte, i int, out []Member) ([]Member, int, error
 			return out, i, syntaxErr(i, "expected comma")
 		}
 	}
+}
+
+// literalEnd returns the index past true, false or null at b[j] when a delimiter follows
+// it, or -1 (anything else, or b ends: SkipValue then decides).
+func literalEnd(b []byte, j int) int {
+	if j+5 >= len(b) {
+		return -1
+	}
+	w := binary.LittleEndian.Uint32(b[j:])
+	end := j + 4
+	switch w {
+	case 't' | 'r'<<8 | 'u'<<16 | 'e'<<24, 'n' | 'u'<<8 | 'l'<<16 | 'l'<<24:
+	case 'f' | 'a'<<8 | 'l'<<16 | 's'<<24:
+		if b[end] != 'e' {
+			return -1
+		}
+		end++
+	default:
+		return -1
+	}
+	switch b[end] {
+	case ',', '}', ']', ' ', '\t', '\r', '\n':
+		return end
+	}
+	return -1
 }

@@ -152,3 +152,14 @@ func TestStringEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestLiteralEnd(t *testing.T) {
+	for in, want := range map[string]int{
+		`true,x`: 4, `false}x`: 5, `null]xx`: 4, `true x`: 4, `truex,`: -1, `fals,xx`: -1, `nul,xxx`: -1,
+		`true`: -1, `12,xxxx`: -1, `"true",`: -1, `falsey,`: -1,
+	} {
+		if got := literalEnd([]byte(in), 0); got != want {
+			t.Errorf("literalEnd(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
