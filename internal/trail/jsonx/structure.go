@@ -189,8 +189,8 @@ func (s *Structure) MatchClose(pos int) int {
 	depth := 0
 	for {
 		// No close in this block can bring depth to zero when there are fewer closes
-		// than the depth: count them all at once (most blocks of a nested value).
-		if nc := bits.OnesCount64(cls); nc < depth {
+		// than the depth, or none: count them all at once (most blocks of a nested value).
+		if nc := bits.OnesCount64(cls); nc < depth || nc == 0 {
 			depth += bits.OnesCount64(open) - nc
 		} else {
 			for all := open | cls; all != 0; all &= all - 1 {

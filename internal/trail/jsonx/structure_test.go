@@ -163,3 +163,35 @@ func TestLiteralEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchCloseMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 3000 {
+		buf := randomJSONish(r, 1+r.IntN(600))
+		var s Structure
+		s.Update(buf)
+		ref := reference(buf)
+		bit := func(m []rawBlock, f func(rawBlock) uint64, i int) bool { return f(m[i/64])>>(i%64)&1 != 0 }
+		opens := func(b rawBlock) uint64 { return b.open }
+		closes := func(b rawBlock) uint64 { return b.close }
+		for i := range buf {
+			if !bit(ref, opens, i) {
+				continue
+			}
+			want, depth := -1, 0
+			for j := i; j < len(buf); j++ {
+				if bit(ref, opens, j) {
+					depth++
+				} else if bit(ref, closes, j) {
+					if depth--; depth == 0 {
+						want = j
+						break
+					}
+				}
+			}
+			if got := s.MatchClose(i); got != want {
+				t.Fatalf("MatchClose(%d) = %d, want %d in %q", i, got, want, buf)
+			}
+		}
+	}
+}
