@@ -505,16 +505,17 @@ func renderFindings(g *Globals, fs []finding.Finding, res *trail.Result) error {
 		if count == "" {
 			count = "1"
 		}
-		var ids []string
-		for i, e := range f.Evidence {
-			if i == 3 {
-				ids = append(ids, fmt.Sprintf("+%d", len(f.Evidence)-3))
-				break
+		// The table fits a terminal: the first event (the rest are in --output json) and
+		// principals without the hunted account's ARN prefix.
+		events := ""
+		if len(f.Evidence) > 0 {
+			events = f.Evidence[0].Ref
+			if len(f.Evidence) > 1 {
+				events += fmt.Sprintf(" +%d", len(f.Evidence)-1)
 			}
-			ids = append(ids, e.Ref)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, f.RuleID, f.Principal, f.Time.Format("2006-01-02 15:04:05"),
-			count, f.Region, f.Attributes["author"], strings.Join(ids, " "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, f.RuleID, clipMiddle(shortPrincipal(f.Principal, res.Account), 64),
+			f.Time.Format("2006-01-02 15:04:05"), count, f.Region, f.Attributes["author"], events) // the author whole: the Detection Rule License asks for it
 	}
 	tw.Flush()
 	if g.Lang == "ko" {
@@ -523,6 +524,33 @@ func renderFindings(g *Globals, fs []finding.Finding, res *trail.Result) error {
 	}
 	fmt.Fprintf(g.Stdout, "\n%d findings from %d records in %d inputs.\n", len(fs), res.Stats.Records, res.Stats.Sources)
 	return nil
+}
+
+// clipMiddle shortens s to n runes with an ellipsis in the middle, keeping both ends (a
+// role's name and its session). Tables only: JSON and CSV carry the whole value.
+func clipMiddle(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	head := (n - 1) / 2
+	return string(r[:head]) + "…" + string(r[len(r)-(n-1-head):])
+}
+
+// shortPrincipal drops "arn:aws:iam::ACCOUNT:" or "arn:aws:sts::ACCOUNT:" from an ARN of the
+// hunted account: "user/bert-jan", "assumed-role/ci/session". Other ARNs stay whole.
+func shortPrincipal(arn, account string) string {
+	if account == "" {
+		return arn
+	}
+	for _, svc := range []string{"iam", "sts"} {
+		for _, part := range []string{"aws", "aws-cn", "aws-us-gov"} {
+			if rest, ok := strings.CutPrefix(arn, "arn:"+part+":"+svc+"::"+account+":"); ok && rest != "" {
+				return rest
+			}
+		}
+	}
+	return arn
 }
 
 func renderTimeline(w io.Writer, sus []trail.Suspect, groups []trail.Group) {

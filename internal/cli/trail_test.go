@@ -242,3 +242,21 @@ func TestTrailFromS3AndLookupEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestTableCells(t *testing.T) {
+	if got := shortPrincipal("arn:aws:iam::123456789012:user/bert", "123456789012"); got != "user/bert" {
+		t.Errorf("shortPrincipal = %q", got)
+	}
+	if got := shortPrincipal("arn:aws:iam::999999999999:user/bert", "123456789012"); got != "arn:aws:iam::999999999999:user/bert" {
+		t.Errorf("another account's ARN was shortened: %q", got)
+	}
+	if got := shortPrincipal("arn:aws:sts::123456789012:assumed-role/ci/s1", ""); got != "arn:aws:sts::123456789012:assumed-role/ci/s1" {
+		t.Errorf("no account known, shortened anyway: %q", got)
+	}
+	if got := clipMiddle("assumed-role/stratus-red-team-ec2-get-password-data-role/aws-go-sdk-1688990082523310002", 40); len([]rune(got)) != 40 || !strings.HasPrefix(got, "assumed-role/") || !strings.HasSuffix(got, "523310002") {
+		t.Errorf("clipMiddle = %q", got)
+	}
+	if got := clipMiddle("short", 40); got != "short" {
+		t.Errorf("clipMiddle(short) = %q", got)
+	}
+}
