@@ -127,7 +127,7 @@ before (a leaked key), only calls from sources it did not use in the baseline ar
 					return err
 				}
 			} else {
-				renderTimeline(g.Stdout, sus, groups)
+				renderTimeline(g.Stdout, g.Lang, sus, groups)
 			}
 			return run.exit(nil, finding.Critical)
 		},
@@ -553,28 +553,44 @@ func shortPrincipal(arn, account string) string {
 	return arn
 }
 
-func renderTimeline(w io.Writer, sus []trail.Suspect, groups []trail.Group) {
+func renderTimeline(w io.Writer, lang string, sus []trail.Suspect, groups []trail.Group) {
+	t := timelineText["en"]
+	if lang == "ko" {
+		t = timelineText["ko"]
+	}
 	if len(sus) == 0 {
-		fmt.Fprintln(w, "No attacker identified: no high or critical finding.")
+		fmt.Fprintln(w, t.none)
 		return
 	}
-	fmt.Fprintln(w, "Attacker principals:")
+	fmt.Fprintln(w, t.attackers)
 	for _, s := range sus {
-		how := "created by the attacker"
+		how := t.created
 		if s.Compromised {
-			how = "compromised (normal sources: " + strings.Join(s.NormalIPs, ", ") + ")"
+			how = fmt.Sprintf(t.compromised, strings.Join(s.NormalIPs, ", "))
 		}
-		fmt.Fprintf(w, "  %s  %s  %s; because of %s\n", s.Actor, s.ARN, how, strings.Join(s.Reasons, ", "))
+		who := s.Actor
+		if s.ARN != "" && s.ARN != s.Actor {
+			who += "  " + s.ARN
+		}
+		fmt.Fprintf(w, "  %s  %s; %s %s\n", who, how, t.why, strings.Join(s.Reasons, ", "))
 	}
 	for _, gr := range groups {
 		who := gr.Actor
 		if gr.ARN != "" && gr.ARN != gr.Actor {
 			who += " (" + gr.ARN + ")"
 		}
-		fmt.Fprintf(w, "\n%s  [%s]  %d calls  %s → %s\n  IPs: %s\n  regions: %s\n  user agents: %s\n", who, gr.Phase, gr.Count,
-			gr.First.Format(time.RFC3339), gr.Last.Format(time.RFC3339), strings.Join(gr.IPs, ", "), strings.Join(gr.Regions, ", "), strings.Join(gr.UserAgents, " | "))
+		fmt.Fprintf(w, "\n%s  [%s]  "+t.calls+"  %s → %s\n  %s: %s\n  %s: %s\n  %s: %s\n", who, gr.Phase, gr.Count,
+			gr.First.Format(time.RFC3339), gr.Last.Format(time.RFC3339), t.ips, strings.Join(gr.IPs, ", "), t.regions, strings.Join(gr.Regions, ", "),
+			t.agents, strings.Join(gr.UserAgents, " | "))
 		renderEntries(w, gr.Events)
 	}
+}
+
+var timelineText = map[string]struct{ none, attackers, created, compromised, why, calls, ips, regions, agents string }{
+	"en": {"No attacker identified: no high or critical finding.", "Attacker principals:", "created by the attacker",
+		"compromised (normal sources: %s)", "evidence:", "%d calls", "IPs", "regions", "user agents"},
+	"ko": {"공격자를 찾지 못했습니다: high 또는 critical 탐지가 없습니다.", "공격자 주체:", "공격자가 생성",
+		"탈취됨 (평소 출발지: %s)", "근거:", "호출 %d건", "IP", "리전", "사용자 에이전트"},
 }
 
 func renderEntries(w io.Writer, es []trail.Entry) {

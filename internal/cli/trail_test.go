@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/accountguard/accountguard/internal/trail"
 	"os"
 	"path/filepath"
 	"slices"
@@ -258,5 +259,28 @@ func TestTableCells(t *testing.T) {
 	}
 	if got := clipMiddle("short", 40); got != "short" {
 		t.Errorf("clipMiddle(short) = %q", got)
+	}
+}
+
+func TestRenderTimelineLanguages(t *testing.T) {
+	sus := []trail.Suspect{
+		{Actor: "AKIAEXAMPLE", ARN: "arn:aws:iam::111122223333:user/ci", Compromised: true, NormalIPs: []string{"203.0.113.5"}, Reasons: []string{"ag-detect-new-source-ip"}},
+		{Actor: "arn:aws:iam::111122223333:user/backdoor", ARN: "arn:aws:iam::111122223333:user/backdoor", Reasons: []string{"created by AKIAEXAMPLE"}},
+	}
+	groups := []trail.Group{{Actor: "AKIAEXAMPLE", Phase: "persistence", Count: 2, IPs: []string{"198.51.100.7"}, Regions: []string{"us-east-1"}}}
+	for lang, want := range map[string][]string{
+		"en": {"Attacker principals:", "compromised (normal sources: 203.0.113.5)", "2 calls", "IPs: 198.51.100.7"},
+		"ko": {"공격자 주체:", "탈취됨 (평소 출발지: 203.0.113.5)", "호출 2건", "리전: us-east-1"},
+	} {
+		var b strings.Builder
+		renderTimeline(&b, lang, sus, groups)
+		for _, w := range want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("%s: no %q in\n%s", lang, w, b.String())
+			}
+		}
+		if strings.Count(b.String(), "user/backdoor") != 1 {
+			t.Errorf("%s: an ARN that is the actor is printed twice:\n%s", lang, b.String())
+		}
 	}
 }
