@@ -1,6 +1,6 @@
 package trail
 
-import "encoding/binary"
+import "github.com/accountguard/accountguard/internal/trail/jsonx"
 
 // nameTable is a worker's eventName → nameClass cache: open addressing on a hash of the
 // name's length and first and last eight bytes, compared as words. A Go map hashes every
@@ -16,18 +16,6 @@ type nameSlot struct {
 	a, z uint64
 	name string // for names longer than 16 bytes, which the words do not cover
 	c    nameClass
-}
-
-// nameWords returns a name's first and last eight bytes (overlapping when shorter than 16,
-// zero-padded when shorter than 8).
-func nameWords(k []byte) (a, z uint64) {
-	if n := len(k); n >= 8 {
-		return binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])
-	}
-	for i, c := range k {
-		a |= uint64(c) << (8 * i)
-	}
-	return a, a << (8 * (8 - len(k)))
 }
 
 func (t *nameTable) slot(k []byte, a, z uint64) (*nameSlot, bool) {
@@ -48,7 +36,7 @@ func (t *nameTable) get(name []byte) (nameClass, bool) {
 	if t.n == 0 {
 		return nameClass{}, false
 	}
-	a, z := nameWords(name)
+	a, z := jsonx.Words(name)
 	if s, ok := t.slot(name, a, z); ok {
 		return s.c, true
 	}
@@ -69,7 +57,7 @@ func (t *nameTable) put(name []byte, c nameClass, limit int) {
 			}
 		}
 	}
-	a, z := nameWords(name)
+	a, z := jsonx.Words(name)
 	t.insert(&nameSlot{n: len(name), a: a, z: z, name: string(name), c: c})
 }
 

@@ -57,7 +57,7 @@ var topNames = [numTop]string{
 // bytes, then compares those words (and the middle of a longer key): a switch on the string
 // compiled to a search over lengths and comparisons, and a map lookup hashes every byte.
 func topSlot(key []byte) int {
-	a, z := keyWords(key)
+	a, z := jsonx.Words(key)
 	e := &topTable[(a^z^uint64(len(key)))*topMul>>58]
 	if e.a != a || e.z != z || e.n != len(key) {
 		return -1
@@ -77,18 +77,6 @@ func topSlot(key []byte) int {
 
 const topMul = 0x20012170d418f7af // makes the hash distinct for topNames (checked at init)
 
-// keyWords returns a key's first and last eight bytes (overlapping when shorter than 16;
-// zero-padded at the end and at the start when shorter than 8).
-func keyWords(k []byte) (a, z uint64) {
-	if n := len(k); n >= 8 {
-		return binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])
-	}
-	for i, c := range k {
-		a |= uint64(c) << (8 * i)
-	}
-	return a, a << (8 * (8 - len(k)))
-}
-
 type topEntry struct {
 	a, z uint64
 	mid  uint64 // bytes 8 to 16 of a name longer than 16
@@ -102,7 +90,7 @@ var topTable = func() (t [64]topEntry) {
 		t[i].n = -1
 	}
 	for slot, name := range topNames {
-		a, z := keyWords([]byte(name))
+		a, z := jsonx.Words([]byte(name))
 		h := (a ^ z ^ uint64(len(name))) * topMul >> 58
 		if t[h].n >= 0 {
 			panic("event: topMul no longer separates " + name + " from " + t[h].name) // caught by any test

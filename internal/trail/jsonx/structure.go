@@ -408,3 +408,17 @@ func literalEnd(b []byte, j int) int {
 	}
 	return -1
 }
+
+// Words returns a short key's first and last eight bytes as little-endian words
+// (overlapping when it is shorter than 16 bytes, zero-padded at the end and at the start when
+// shorter than 8): with its length, they identify a key of up to 16 bytes, so tables of
+// known keys hash and compare words instead of strings.
+func Words(k []byte) (first, last uint64) {
+	if n := len(k); n >= 8 {
+		return binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])
+	}
+	for i, c := range k {
+		first |= uint64(c) << (8 * i)
+	}
+	return first, first << (8 * (8 - len(k)))
+}
