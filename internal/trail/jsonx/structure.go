@@ -38,9 +38,6 @@ func (s *Structure) Reset() {
 	s.full, s.cover, s.esc, s.inStr = 0, 0, 0, 0
 }
 
-// Covered is how many bytes of the buffer the index covers.
-func (s *Structure) Covered() int { return s.cover }
-
 // Update indexes buf[s.full:]; buf[:s.full] must be what it was when last indexed. The
 // state at the start of the buffer is outside any string.
 func (s *Structure) Update(buf []byte) {
@@ -111,49 +108,6 @@ func refine(blocks []rawBlock, esc, inStr uint64) (uint64, uint64) {
 		b.close &^= in
 	}
 	return esc, inStr
-}
-
-// NextQuote returns the position of the first unescaped quote at or after pos, or -1 when
-// there is none in the indexed bytes.
-func (s *Structure) NextQuote(pos int) int {
-	w := pos >> 6
-	if pos >= s.cover {
-		return -1
-	}
-	if m := s.blocks[w].quote >> (pos & 63); m != 0 {
-		return pos + bits.TrailingZeros64(m)
-	}
-	for w++; w < len(s.blocks); w++ {
-		if m := s.blocks[w].quote; m != 0 {
-			return w<<6 + bits.TrailingZeros64(m)
-		}
-	}
-	return -1
-}
-
-// StringEnd returns the position of the quote closing the string opened at pos, or -1
-// when it is not in the indexed bytes, and whether the string holds no backslash.
-func (s *Structure) StringEnd(pos int) (int, bool) {
-	pos++
-	if pos >= s.cover {
-		return -1, false
-	}
-	w, sh := pos>>6, pos&63
-	b := &s.blocks[w]
-	if q := b.quote >> sh; q != 0 {
-		t := bits.TrailingZeros64(q)
-		return pos + t, b.bs>>sh&(1<<t-1) == 0
-	}
-	esc := b.bs>>sh != 0
-	for w++; w < len(s.blocks); w++ {
-		b := &s.blocks[w]
-		if b.quote != 0 {
-			t := bits.TrailingZeros64(b.quote)
-			return w<<6 + t, !esc && b.bs&(1<<t-1) == 0
-		}
-		esc = esc || b.bs != 0
-	}
-	return -1, false
 }
 
 // HasBackslash reports whether any byte in [from, to) is a backslash.

@@ -120,8 +120,10 @@ func TestStructureWalk(t *testing.T) {
 	if got := s.MatchClose(16); buf[got] != '}' || got != 37 {
 		t.Errorf("MatchClose(16) = %d", got)
 	}
-	if got := s.NextQuote(6); got != 10 {
-		t.Errorf("NextQuote(6) = %d, want 10 (the escaped quote skipped)", got)
+	it := quoteIter{blocks: s.blocks}
+	it.seek(6)
+	if got := it.next(); got != 10 {
+		t.Errorf("the quote after 6 is at %d, want 10 (the escaped quote skipped)", got)
 	}
 	if !s.HasBackslash(5, 11) || s.HasBackslash(11, 30) {
 		t.Error("HasBackslash wrong")
@@ -131,27 +133,6 @@ func TestStructureWalk(t *testing.T) {
 	}
 }
 
-func TestStringEnd(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 6))
-	for range 3000 {
-		buf := randomJSONish(r, 1+r.IntN(300))
-		var s Structure
-		s.Update(buf)
-		for i, c := range buf {
-			if c != '"' {
-				continue
-			}
-			q, plain := s.StringEnd(i)
-			want := s.NextQuote(i + 1)
-			if q != want {
-				t.Fatalf("StringEnd(%d) = %d, NextQuote = %d in %q", i, q, want, buf)
-			}
-			if q >= 0 && plain == s.HasBackslash(i+1, q) {
-				t.Fatalf("StringEnd(%d) plain = %v in %q", i, plain, buf)
-			}
-		}
-	}
-}
 
 func TestLiteralEnd(t *testing.T) {
 	for in, want := range map[string]int{
