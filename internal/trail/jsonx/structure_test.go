@@ -133,7 +133,6 @@ func TestStructureWalk(t *testing.T) {
 	}
 }
 
-
 func TestLiteralEnd(t *testing.T) {
 	for in, want := range map[string]int{
 		`true,x`: 4, `false}x`: 5, `null]xx`: 4, `true x`: 4, `truex,`: -1, `fals,xx`: -1, `nul,xxx`: -1,
