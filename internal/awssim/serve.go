@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,6 +23,8 @@ type Running struct {
 	AdminKeyID, AdminSecret string
 	http                    *http.Server
 	done                    chan error
+	closeOnce               sync.Once
+	closeErr                error
 }
 
 // Start loads sc and serves it on addr ("" means 127.0.0.1 on a free port).
@@ -89,10 +92,11 @@ func (s *Server) adminKey(a *Account) *AccessKey {
 }
 
 // Close stops the server at once: clients keep idle keep-alive connections that a graceful
-// shutdown would wait on, and a simulator has nothing to finish.
+// shutdown would wait on, and a simulator has nothing to finish. A second Close returns the
+// first one's error: a test may close early and still have a cleanup that closes.
 func (r *Running) Close() error {
-	err := r.http.Close()
-	return errors.Join(err, <-r.done)
+	r.closeOnce.Do(func() { r.closeErr = errors.Join(r.http.Close(), <-r.done) })
+	return r.closeErr
 }
 
 // Env is the environment a standard AWS client needs to use the simulator as its admin.

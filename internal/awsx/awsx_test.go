@@ -12,21 +12,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 	"github.com/accountguard/accountguard/internal/awsx"
 )
 
 func startSim(t *testing.T) *awssim.Running {
 	t.Helper()
-	sc, err := awssim.LoadScenario("empty")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := awssim.Start(sc, awssim.Options{}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
-	return r
+	return simtest.Start(t, "empty", awssim.Options{})
 }
 
 // loadAndAsk loads a Config through the standard chain and asks STS who it is.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/accountguard/accountguard/internal/audit"
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 	"github.com/accountguard/accountguard/internal/awsx"
 	"github.com/accountguard/accountguard/internal/finding"
 )
@@ -60,15 +61,7 @@ func BenchmarkAuditLeakedKey(b *testing.B) {
 	if v := os.Getenv("AUDIT_BENCH_LATENCY"); v != "" { // to see the CPU share: AUDIT_BENCH_LATENCY=1ms
 		latency, _ = time.ParseDuration(v)
 	}
-	sc, err := awssim.LoadScenario("leaked-key")
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := awssim.Start(sc, awssim.Options{Latency: latency}, "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = r.Close() })
+	r := simtest.Start(b, "leaked-key", awssim.Options{Latency: latency})
 	cfg := func() awsx.Config {
 		c := r.Config("", "")
 		awsx.AddRateLimits(&c, benchLimits()) // fresh limiters per run, as one invocation
@@ -111,14 +104,7 @@ func statusKey(fs []finding.Finding) []string {
 func TestAuditSameFindingsUnderFaults(t *testing.T) {
 	var want []string
 	for _, opts := range []awssim.Options{{Seed: 7}, {ThrottleRate: 0.2, ErrorRate: 0.1, Seed: 7}} {
-		sc, err := awssim.LoadScenario("leaked-key")
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := awssim.Start(sc, opts, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := simtest.Start(t, "leaked-key", opts)
 		cfg := r.Config("", "")
 		cfg.Retryer = nil
 		loaded, err := awsx.Load(t.Context(), awsx.Options{Region: "us-east-1", MaxAttempts: 12, MaxBackoff: 5 * time.Millisecond})

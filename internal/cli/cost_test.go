@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 )
 
 // writeCUR writes a legacy CUR CSV: 45 days of ~$40 EC2 in ap-northeast-2, then, if spike,
@@ -137,15 +138,7 @@ func simEnv(t *testing.T, opts awssim.Options) *awssim.Running {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "cli-cost.yaml")
 	os.WriteFile(path, []byte(cliCostScenario), 0o644)
-	sc, err := awssim.LoadScenario(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := awssim.Start(sc, opts, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
+	r := simtest.Start(t, path, opts)
 	for _, kv := range r.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
@@ -219,25 +212,14 @@ func TestCostBudgetPlanApplyUndo(t *testing.T) {
 // the anomaly names who launched the instances: the attacker's look-alike admin, not the
 // users whose keys only read.
 func TestCostNamesWhoLaunched(t *testing.T) {
-	sc, err := awssim.LoadScenario("leaked-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := awssim.Start(sc, awssim.Options{}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
+	r := simtest.Start(t, "leaked-key", awssim.Options{})
 	for _, kv := range r.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-	dir := t.TempDir()
-	if _, err := awssim.ExportTrail(r.Trail(), dir); err != nil {
-		t.Fatal(err)
-	}
+	dir, _ := simtest.ExportTrail(t, r.Trail())
 	want := "arn:aws:iam::111122223333:user/support-admin"
 	for _, how := range [][]string{{"--trail", dir}, {"--lookup-events"}} {
 		code, stdout, stderr := run(t, t.Context(), append([]string{"cost", "--no-cache", "--days", "14", "--output", "json"}, how...)...)

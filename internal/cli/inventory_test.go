@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 	"github.com/accountguard/accountguard/internal/inventory"
 )
 
@@ -15,15 +16,7 @@ import (
 // `sim serve` tells a user to, and hides the developer's own AWS files.
 func useSim(t *testing.T, scenario string, opts awssim.Options) *awssim.Running {
 	t.Helper()
-	sc, err := awssim.LoadScenario(scenario)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := awssim.Start(sc, opts, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
+	r := simtest.Start(t, scenario, opts)
 	dir := t.TempDir()
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))

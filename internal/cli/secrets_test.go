@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 )
 
 const (
@@ -102,15 +103,7 @@ func TestSecretsStagedAndStdin(t *testing.T) {
 // --verify and --mine go through the standard AWS configuration: AWS_ENDPOINT_URL points
 // the real SDK at the simulator.
 func TestSecretsVerifyMineThroughEndpointURL(t *testing.T) {
-	sc, err := awssim.LoadScenario("empty")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := awssim.Start(sc, awssim.Options{}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := simtest.Start(t, "empty", awssim.Options{})
 	c := iam.NewFromConfig(r.Config("", ""))
 	ctx := t.Context()
 	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ci")}); err != nil {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,39 +11,22 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 )
 
 // TestTrailS3BucketInAnotherRegion: the trail bucket lives in eu-west-1 while the profile
 // says us-east-1 and --region filters records for other regions; the CLI signs S3 requests
 // for the bucket's region, through the AWS_ENDPOINT_URL override.
 func TestTrailS3BucketInAnotherRegion(t *testing.T) {
-	sc, err := awssim.LoadScenario("leaked-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := awssim.Start(sc, awssim.Options{}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
+	r := simtest.Start(t, "leaked-key", awssim.Options{})
 	gt := r.GroundTruth()
-	dir := t.TempDir()
-	files, err := awssim.ExportTrail(r.Trail(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, files := simtest.ExportTrail(t, r.Trail())
 	eu := s3.NewFromConfig(r.Config("", ""), func(o *s3.Options) { o.UsePathStyle = true; o.Region = "eu-west-1" })
 	if _, err := eu.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String("trail-eu"),
 		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range files {
-		b, _ := os.ReadFile(f)
-		rel, _ := filepath.Rel(dir, f)
-		if _, err := eu.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("trail-eu"), Key: aws.String(filepath.ToSlash(rel)), Body: bytes.NewReader(b)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	simtest.PutFiles(t, eu, "trail-eu", dir, files)
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
 	for _, kv := range r.Env() {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 	"github.com/accountguard/accountguard/internal/trail"
 )
 
@@ -107,18 +108,8 @@ func TestTrailWhoCreatedAndActivity(t *testing.T) {
 
 // TestTrailTimelineLeakedKey: the leaked-key scenario's exported trail, through the CLI.
 func TestTrailTimelineLeakedKey(t *testing.T) {
-	sc, err := awssim.LoadScenario("leaked-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := awssim.New(sc, awssim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if _, err := awssim.ExportTrail(srv.Trail(), dir); err != nil {
-		t.Fatal(err)
-	}
+	srv := simtest.New(t, "leaked-key", awssim.Options{})
+	dir, _ := simtest.ExportTrail(t, srv.Trail())
 	gt := srv.GroundTruth()
 	code, out, stderr := runCLI(t, "trail", "timeline", dir, "-o", "json")
 	if code != ExitOK {
@@ -184,32 +175,14 @@ func TestTrailExtraRules(t *testing.T) {
 // of the simulator through the standard AWS environment, and the timeline's second pass
 // reads the local copy made during the hunt.
 func TestTrailFromS3AndLookupEvents(t *testing.T) {
-	sc, err := awssim.LoadScenario("leaked-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := awssim.Start(sc, awssim.Options{}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
+	r := simtest.Start(t, "leaked-key", awssim.Options{})
 	gt := r.GroundTruth()
-	dir := t.TempDir()
-	files, err := awssim.ExportTrail(r.Trail(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, files := simtest.ExportTrail(t, r.Trail())
 	client := s3.NewFromConfig(r.Config("", ""), func(o *s3.Options) { o.UsePathStyle = true })
 	if _, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String("trail")}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range files {
-		b, _ := os.ReadFile(f)
-		rel, _ := filepath.Rel(dir, f)
-		if _, err := client.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("trail"), Key: aws.String(filepath.ToSlash(rel)), Body: bytes.NewReader(b)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	simtest.PutFiles(t, client, "trail", dir, files)
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "none"))
 	for _, kv := range r.Env() {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 	"github.com/accountguard/accountguard/internal/awsx"
 	"github.com/accountguard/accountguard/internal/cost"
 )
@@ -21,17 +22,9 @@ var simNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 
 func startSim(t *testing.T, name string, opts awssim.Options) (*awssim.Running, *awssim.Scenario) {
 	t.Helper()
-	sc, err := awssim.LoadScenario(name)
-	if err != nil {
-		t.Fatal(err)
-	}
 	opts.Now = func() time.Time { return simNow }
-	r, err := awssim.Start(sc, opts, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
-	return r, sc
+	r := simtest.Start(t, name, opts)
+	return r, r.Scenario()
 }
 
 // The leaked-key scenario, read through the real SDK from the simulator: the spike must be

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 	"github.com/accountguard/accountguard/internal/inventory"
 )
 
@@ -17,19 +18,10 @@ var simNow = func() time.Time { return time.Date(2026, 11, 20, 12, 0, 0, 0, time
 
 func startScenario(t testing.TB, name string, opts awssim.Options) *awssim.Running {
 	t.Helper()
-	sc, err := awssim.LoadScenario(name)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if opts.Now == nil {
 		opts.Now = simNow
 	}
-	r, err := awssim.Start(sc, opts, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
-	return r
+	return simtest.Start(t, name, opts)
 }
 
 func collect(t testing.TB, r *awssim.Running) *inventory.Snapshot {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 	"github.com/accountguard/accountguard/internal/secrets/detect"
 )
 
@@ -17,15 +18,7 @@ import (
 // makes the CI user whose key leaks, with AWS's quarantine policy attached as AWS does.
 func leakedKey(t *testing.T) (*awssim.Running, string, string) {
 	t.Helper()
-	sc, err := awssim.LoadScenario("empty")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := awssim.Start(sc, awssim.Options{}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
+	r := simtest.Start(t, "empty", awssim.Options{})
 	ctx := t.Context()
 	c := iam.NewFromConfig(r.Config("", ""))
 	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ci-deploy")}); err != nil {
@@ -119,15 +112,7 @@ func TestVerifyNeverSendsExamples(t *testing.T) {
 // The simulator's leaked-key story: the CI user's 400-day-old key leaked, the attacker used
 // it days ago, and AWS attached its quarantine policy. --mine says all of it.
 func TestMineLeakedKeyScenario(t *testing.T) {
-	sc, err := awssim.LoadScenario("leaked-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := awssim.Start(sc, awssim.Options{}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := simtest.Start(t, "leaked-key", awssim.Options{})
 	var id, secret string
 	r.Inspect(func(w *awssim.World) {
 		for _, a := range w.Accounts {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 	"github.com/accountguard/accountguard/internal/finding"
 )
 
@@ -121,18 +122,8 @@ func TestAttributionStratus(t *testing.T) {
 // The leaked-key trail cut in two: hunting only the last 3 days finds the new IP of the
 // ci-deploy key only when the earlier days are given as the baseline.
 func TestHuntWithEarlierBaseline(t *testing.T) {
-	sc, err := awssim.LoadScenario("leaked-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := awssim.New(sc, awssim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if _, err := awssim.ExportTrail(srv.Trail(), dir); err != nil {
-		t.Fatal(err)
-	}
+	srv := simtest.New(t, "leaked-key", awssim.Options{})
+	dir, _ := simtest.ExportTrail(t, srv.Trail())
 	gt := srv.GroundTruth()
 	w := Window{Since: gt.Start.Add(-2 * time.Hour)}
 	srcs, _ := Files([]string{dir}, w)

@@ -5,26 +5,16 @@ import (
 	"testing"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 	"github.com/accountguard/accountguard/internal/trail"
 )
 
 // TestNewNetworkLeakedKey: in the leaked-key scenario the new-network detector names the
 // leaked key, and no identity the attacker did not use.
 func TestNewNetworkLeakedKey(t *testing.T) {
-	sc, err := awssim.LoadScenario("leaked-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := awssim.Start(sc, awssim.Options{}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
+	r := simtest.Start(t, "leaked-key", awssim.Options{})
 	gt := r.GroundTruth()
-	dir := t.TempDir()
-	if _, err := awssim.ExportTrail(r.Trail(), dir); err != nil {
-		t.Fatal(err)
-	}
+	dir, _ := simtest.ExportTrail(t, r.Trail())
 	srcs, errs := trail.Files([]string{dir}, trail.Window{})
 	if len(errs) > 0 {
 		t.Fatal(errs)

@@ -1,10 +1,7 @@
 package trail_test
 
 import (
-	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,6 +12,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 	"github.com/accountguard/accountguard/internal/trail"
 )
 
@@ -27,21 +25,9 @@ func regionClient(r *awssim.Running, region string) *s3.Client {
 // us-east-1. The simulator refuses the wrong signing region as S3 does; BucketRegion finds
 // the bucket's region and a client signing for it reads every record.
 func TestS3BucketInAnotherRegion(t *testing.T) {
-	sc, err := awssim.LoadScenario("leaked-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := awssim.Start(sc, awssim.Options{}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
+	r := simtest.Start(t, "leaked-key", awssim.Options{})
 	records := len(r.Trail())
-	dir := t.TempDir()
-	files, err := awssim.ExportTrail(r.Trail(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, files := simtest.ExportTrail(t, r.Trail())
 	ctx := t.Context()
 	eu := regionClient(r, "eu-west-1")
 	bucket := "acme-trail-eu"
@@ -49,20 +35,11 @@ func TestS3BucketInAnotherRegion(t *testing.T) {
 		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rel, _ := filepath.Rel(dir, f)
-		if _, err := eu.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(filepath.ToSlash(rel)), Body: bytes.NewReader(b)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	simtest.PutFiles(t, eu, bucket, dir, files)
 
 	us := regionClient(r, "us-east-1")
 	// What real S3 answers a request signed for the wrong region.
-	_, err = us.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	_, err := us.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
 	var ae smithy.APIError
 	var re *smithyhttp.ResponseError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "AuthorizationHeaderMalformed" || !strings.Contains(ae.ErrorMessage(), "expecting 'eu-west-1'") ||

@@ -1,10 +1,7 @@
 package trail_test
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/accountguard/accountguard/internal/awssim"
+	"github.com/accountguard/accountguard/internal/awssim/simtest"
 	"github.com/accountguard/accountguard/internal/awsx"
 	"github.com/accountguard/accountguard/internal/trail"
 	"github.com/accountguard/accountguard/internal/trail/event"
@@ -24,37 +22,16 @@ import (
 // to S3, and uploads the files to a simulated bucket (plus one object that is not CloudTrail).
 func leakedKey(t *testing.T) (*awssim.Running, *s3.Client, string, int) {
 	t.Helper()
-	sc, err := awssim.LoadScenario("leaked-key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := awssim.Start(sc, awssim.Options{}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
+	r := simtest.Start(t, "leaked-key", awssim.Options{})
 	records := len(r.Trail()) // before our own calls, which the simulator records too
-	dir := t.TempDir()
-	files, err := awssim.ExportTrail(r.Trail(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, files := simtest.ExportTrail(t, r.Trail())
 	client := s3.NewFromConfig(r.Config("", ""), func(o *s3.Options) { o.UsePathStyle = true })
 	ctx := t.Context()
 	bucket := "acme-cloudtrail"
 	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rel, _ := filepath.Rel(dir, f)
-		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(filepath.ToSlash(rel)), Body: bytes.NewReader(b)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	simtest.PutFiles(t, client, bucket, dir, files)
 	return r, client, bucket, records
 }
 
