@@ -73,6 +73,7 @@ func Read(ctx context.Context, srcs []Source, opt ReadOptions, h Handler) (Stats
 		next atomic.Int64
 		wg   sync.WaitGroup
 	)
+	srcs = splitLarge(srcs, opt.workers())
 	n := min(opt.workers(), max(1, len(srcs)))
 	for w := range n {
 		wg.Go(func() {
@@ -83,7 +84,9 @@ func Read(ctx context.Context, srcs []Source, opt ReadOptions, h Handler) (Stats
 					break
 				}
 				err := r.read(ctx, srcs[i])
-				opt.Progress.Add(1)
+				if p, ok := srcs[i].(part); !ok || p.left.Add(-1) == 0 {
+					opt.Progress.Add(1) // a file read in parts counts once, when done
+				}
 				if err != nil {
 					mu.Lock()
 					errs = append(errs, &InputError{Name: srcs[i].Name(), Err: err})
@@ -137,7 +140,9 @@ func (r *fileReader) read(ctx context.Context, src Source) error {
 		return fmt.Errorf("open: %w", err)
 	}
 	defer rc.Close()
-	r.st.Sources++
+	if p, ok := src.(part); !ok || p.first {
+		r.st.Sources++
+	}
 	r.br.Reset(rc)
 	var in io.Reader = r.br
 	if magic, _ := r.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -152,10 +157,15 @@ func (r *fileReader) read(ctx context.Context, src Source) error {
 		in = r.gz
 	}
 	r.win.reset(in)
+	start := int64(0)
+	if p, ok := src.(part); ok {
+		start = p.offset() // byte positions in errors are the file's
+		r.win.off = start
+	}
 	r.n = 0
 	_, r.emptyOK = src.(interface{ AllowEmpty() })
 	err = r.parse(ctx)
-	r.st.Bytes += r.win.off + int64(r.win.end)
+	r.st.Bytes += r.win.off + int64(r.win.end) - start
 	if err != nil {
 		if r.win.rerr != nil && !errors.Is(err, errTooBig) {
 			return describeReadErr(r.win.rerr, r.gz != nil && in == r.gz)
