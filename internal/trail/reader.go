@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/pgzip"
 
 	"github.com/accountguard/accountguard/internal/trail/event"
 	"github.com/accountguard/accountguard/internal/trail/jsonx"
@@ -75,9 +77,13 @@ func Read(ctx context.Context, srcs []Source, opt ReadOptions, h Handler) (Stats
 	)
 	srcs = splitLarge(srcs, opt.workers())
 	n := min(opt.workers(), max(1, len(srcs)))
+	// Fewer inputs than cores (one large .gz export): each inflates in a goroutine of its
+	// own, ahead of the framing, so both run at once.
+	readAhead := len(srcs) < opt.workers()
 	for w := range n {
 		wg.Go(func() {
 			r := newFileReader(w, opt, h)
+			r.readAhead = readAhead
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(srcs) || ctx.Err() != nil {
@@ -120,6 +126,8 @@ type fileReader struct {
 	n      int64 // records in the current source, for error messages
 	// emptyOK: the source may hold no record (an API answer), so empty is not an error
 	emptyOK bool
+	// readAhead: inflate gzip in a goroutine of its own (pgzip), ahead of the framing
+	readAhead bool
 }
 
 func newFileReader(worker int, opt ReadOptions, h Handler) *fileReader {
@@ -145,16 +153,27 @@ func (r *fileReader) read(ctx context.Context, src Source) error {
 	}
 	r.br.Reset(rc)
 	var in io.Reader = r.br
+	gzipped := false
 	if magic, _ := r.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		if r.gz == nil {
-			r.gz, err = gzip.NewReader(r.br)
+		gzipped = true
+		if r.readAhead && sourceSize(src) >= readAheadMin {
+			pz, err := pgzip.NewReaderN(r.br, 1<<20, 4)
+			if err != nil {
+				return fmt.Errorf("gzip: %w", err)
+			}
+			defer pz.Close()
+			in = pz
 		} else {
-			err = r.gz.Reset(r.br)
+			if r.gz == nil {
+				r.gz, err = gzip.NewReader(r.br)
+			} else {
+				err = r.gz.Reset(r.br)
+			}
+			if err != nil {
+				return fmt.Errorf("gzip: %w", err)
+			}
+			in = r.gz
 		}
-		if err != nil {
-			return fmt.Errorf("gzip: %w", err)
-		}
-		in = r.gz
 	}
 	r.win.reset(in)
 	start := int64(0)
@@ -168,15 +187,34 @@ func (r *fileReader) read(ctx context.Context, src Source) error {
 	r.st.Bytes += r.win.off + int64(r.win.end) - start
 	if err != nil {
 		if r.win.rerr != nil && !errors.Is(err, errTooBig) {
-			return describeReadErr(r.win.rerr, r.gz != nil && in == r.gz)
+			return describeReadErr(r.win.rerr, gzipped)
 		}
 		return err
 	}
 	return nil
 }
 
+// readAheadMin is the compressed size from which a gzip input is inflated ahead in a
+// goroutine of its own: below it, the goroutine and its 4 MiB of buffers cost more than
+// they save. A variable for tests.
+var readAheadMin int64 = 4 << 20
+
+// sourceSize is src's size in bytes when it is known without reading it, or -1.
+func sourceSize(src Source) int64 {
+	switch s := src.(type) {
+	case File:
+		if st, err := os.Stat(string(s)); err == nil {
+			return st.Size()
+		}
+	case S3Object:
+		return s.Size
+	}
+	return -1
+}
+
 func describeReadErr(err error, gz bool) error {
-	if gz && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader)) {
+	if gz && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) ||
+		errors.Is(err, pgzip.ErrChecksum) || errors.Is(err, pgzip.ErrHeader)) {
 		return fmt.Errorf("truncated or corrupt gzip: %w", err)
 	}
 	return fmt.Errorf("read: %w", err)

@@ -176,3 +176,32 @@ func TestBoundaryAcrossReads(t *testing.T) {
 		}
 	}
 }
+
+// TestReadAheadGzip: one large .gz input (fewer inputs than cores) is inflated ahead in a
+// goroutine of its own; the records are the same, and a truncated file still says so.
+func TestReadAheadGzip(t *testing.T) {
+	old := readAheadMin
+	readAheadMin = 1 << 10
+	t.Cleanup(func() { readAheadMin = old })
+	path, ids := jsonLines(t, nil)
+	raw, _ := os.ReadFile(path)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(raw)
+	zw.Close()
+	dir := t.TempDir()
+	whole, cut := filepath.Join(dir, "export.jsonl.gz"), filepath.Join(dir, "cut.jsonl.gz")
+	os.WriteFile(whole, gz.Bytes(), 0o644)
+	os.WriteFile(cut, gz.Bytes()[:gz.Len()*2/3], 0o644)
+	slices.Sort(ids)
+	for _, workers := range []int{1, 2} { // 1: no read-ahead; 2: read-ahead
+		got, _, errs := readIDs(t, whole, workers)
+		if len(errs) > 0 || !slices.Equal(got, ids) {
+			t.Fatalf("%d workers: %d records (want %d), errors %v", workers, len(got), len(ids), errs)
+		}
+		got, _, errs = readIDs(t, cut, workers)
+		if len(errs) != 1 || !strings.Contains(errs[0].Error(), "truncated or corrupt gzip") || len(got) == 0 {
+			t.Errorf("%d workers, truncated: %d records, errors %v", workers, len(got), errs)
+		}
+	}
+}
