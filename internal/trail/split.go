@@ -46,8 +46,12 @@ func (p part) offset() int64 { return p.start }
 // size/(4*workers) bytes (never below partMin). A file is split only where a line ending in
 // '}' is followed by one starting with '{': pretty-printed JSON, a single {"Records":[…]}
 // document or a gzip stream is never split.
+//
+// Only when there are few inputs (under four per worker): with more, reading them side by
+// side keeps every core busy already, and looking at each (a stat and a read) would be
+// spent on every one of thousands of small CloudTrail files.
 func splitLarge(srcs []Source, workers int) []Source {
-	if workers < 2 {
+	if workers < 2 || len(srcs) >= 4*workers {
 		return srcs
 	}
 	var out []Source
