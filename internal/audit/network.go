@@ -70,21 +70,8 @@ func init() {
 		Title:       finding.Text{En: "Running EC2 instances have detailed monitoring", Ko: "실행 중인 EC2 인스턴스에 세부 모니터링이 켜져 있음"},
 		Remediation: finding.Text{En: "Enable detailed monitoring (aws ec2 monitor-instances) on instances you run; an instance you do not recognise may be the attacker's.", Ko: "실행하는 인스턴스에 세부 모니터링을 켜세요 (aws ec2 monitor-instances). 모르는 인스턴스는 공격자의 것일 수 있습니다."},
 		Run: func(x *Ctx) []Result {
-			if len(x.regions()) == 0 {
-				return []Result{x.noRegions()}
-			}
-			var out []Result
-			for _, region := range x.regions() {
-				if r, ok := x.missing("ec2", region, "DescribeInstances"); ok {
-					r.Region = region
-					out = append(out, r)
-					continue
-				}
-				rr := x.Snap.Resources[region]
-				if rr == nil {
-					out = append(out, x.regionNotCollected(region))
-					continue
-				}
+			return x.eachEC2Region("DescribeInstances", func(region string, rr *inventory.RegionResources) []Result {
+				var out []Result
 				for _, in := range rr.Instances {
 					if in.State != "running" {
 						continue
@@ -96,8 +83,8 @@ func init() {
 					}
 					out = append(out, r)
 				}
-			}
-			return out
+				return out
+			})
 		},
 	})
 }
@@ -146,21 +133,8 @@ func (x *Ctx) regionNotCollected(region string) Result {
 // eachSecurityGroup runs bad over every security group of every enabled region. bad returns
 // whether the group fails and what is wrong; what "-" means the check does not apply.
 func (x *Ctx) eachSecurityGroup(bad func(sg *inventory.SecurityGroup) (bool, string)) []Result {
-	if len(x.regions()) == 0 {
-		return []Result{x.noRegions()}
-	}
-	var out []Result
-	for _, region := range x.regions() {
-		if r, ok := x.missing("ec2", region, "DescribeSecurityGroups"); ok {
-			r.Region = region
-			out = append(out, r)
-			continue
-		}
-		rr := x.Snap.Resources[region]
-		if rr == nil {
-			out = append(out, x.regionNotCollected(region))
-			continue
-		}
+	return x.eachEC2Region("DescribeSecurityGroups", func(region string, rr *inventory.RegionResources) []Result {
+		var out []Result
 		for i := range rr.SecurityGroups {
 			sg := &rr.SecurityGroups[i]
 			failed, what := bad(sg)
@@ -176,6 +150,30 @@ func (x *Ctx) eachSecurityGroup(bad func(sg *inventory.SecurityGroup) (bool, str
 			}
 			out = append(out, r)
 		}
+		return out
+	})
+}
+
+// eachEC2Region runs judge over the EC2 resources of every enabled region the collection covered;
+// a region whose EC2 call (op) failed, or that was not collected, is unknown, and so is the
+// check when no region was collected at all.
+func (x *Ctx) eachEC2Region(op string, judge func(region string, rr *inventory.RegionResources) []Result) []Result {
+	if len(x.regions()) == 0 {
+		return []Result{x.noRegions()}
+	}
+	var out []Result
+	for _, region := range x.regions() {
+		if r, ok := x.missing("ec2", region, op); ok {
+			r.Region = region
+			out = append(out, r)
+			continue
+		}
+		rr := x.Snap.Resources[region]
+		if rr == nil {
+			out = append(out, x.regionNotCollected(region))
+			continue
+		}
+		out = append(out, judge(region, rr)...)
 	}
 	return out
 }
