@@ -163,6 +163,44 @@ func createdBy(e *event.Event, t time.Time, id event.Identity, actor []byte) []C
 	return out
 }
 
+// replayed reports whether keepCreated would keep none of what createdBy(e, t, _, actor)
+// returns, given list and seen: each resource was made by the same actor no later than t
+// (a replayed or duplicated record), so createdBy's copies need not be made. key is a
+// buffer for the lookups.
+func replayed(e *event.Event, t time.Time, actor []byte, list []Created, seen map[string]int, key *[]byte) bool {
+	name := e.Str(event.EventName)
+	paths, ok := creators[string(name)]
+	if !ok {
+		return true // nothing made
+	}
+	had := func(typ string, id, id2 []byte) bool {
+		k := append(append((*key)[:0], typ...), 0)
+		k = append(k, id...)
+		if id2 != nil {
+			k = append(append(k, '|'), id2...)
+		}
+		k = append(append(k, 0), actor...)
+		*key = k
+		i, ok := seen[string(k)]
+		return ok && !t.Before(list[i].Time)
+	}
+	if p, ok := attachCalls[string(name)]; ok {
+		who, policy := e.First(p), e.First(pathPolicyARN)
+		return len(who) == 0 || len(policy) == 0 || had("policy-attachment", who, policy)
+	}
+	for _, p := range paths {
+		for _, v := range e.Values(p.path) {
+			if v.IsNull() {
+				continue
+			}
+			if id := v.Text(nil); len(id) > 0 && !had(p.typ, id, nil) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Attribution answers "who created this?" and "what did this principal create?".
 type Attribution struct {
 	All  []Created

@@ -165,6 +165,7 @@ type worker struct {
 	matches map[*sigma.Rule]map[string]*Match
 	created []Created
 	seen    map[string]int // created, by type, ID and creator: see keepCreated
+	key     []byte         // a buffer for the lookups in seen
 	account string
 	kept    *keepCounts
 }
@@ -277,7 +278,9 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 			m.add(t, w.obs.ID, w.obs.Region, w.obs.IP)
 		})
 		if len(w.obs.ErrorCode) == 0 {
-			if nc.creator {
+			// replays of a creation (the same resource by the same actor) are many: they
+			// are recognised without the copies createdBy makes
+			if nc.creator && (w.kept.created.Load() >= maxCreated || !replayed(ev, t, actor, w.created, w.seen, &w.key)) {
 				for _, c := range createdBy(ev, t, w.obs.Identity, actor) {
 					if w.kept.created.Load() >= maxCreated {
 						w.kept.otherCreated.Add(1)

@@ -19,6 +19,9 @@ type CallList struct {
 	anyName bool
 	// NotKept counts calls that found the list full at its coarsest (hostile input only).
 	NotKept int
+	// last is 1 + the index of the entry the last call went to, 0 for none: calls come in
+	// runs of one span (and API), which again counts without a Call or a map lookup.
+	last int
 }
 
 // maxShift: spans of 2^40 minutes hold any time, so past it coarsening frees nothing.
@@ -67,6 +70,7 @@ func (l *CallList) keep(b *Budget, c Call) {
 	k := l.key(c.Time, c.Name, c.Region)
 	if i, ok := l.idx[k]; ok {
 		fold(&l.Calls[i], c)
+		l.last = i + 1
 		return
 	}
 	if n := len(l.Calls); n >= b.MaxCalls || !b.room(n) {
@@ -80,12 +84,36 @@ func (l *CallList) keep(b *Budget, c Call) {
 		k = l.key(c.Time, c.Name, c.Region)
 		if i, ok := l.idx[k]; ok {
 			fold(&l.Calls[i], c)
+			l.last = i + 1
 			return
 		}
 	}
 	l.idx[k] = len(l.Calls)
 	l.Calls = append(l.Calls, c)
+	l.last = len(l.Calls)
 	b.add(1)
+}
+
+// again counts one call (at t, of API name in region, event ID id) into the entry the
+// last call went to when it is of that entry's span (and API and region) and would not
+// replace its evidence: what keep does then, without the Call. It reports whether it did;
+// keep must take the call otherwise.
+func (l *CallList) again(t time.Time, name, region, id []byte) bool {
+	if l.last == 0 || l.last > len(l.Calls) {
+		return false
+	}
+	have := &l.Calls[l.last-1]
+	if !l.anyName && (have.Name != string(name) || have.Region != string(region)) {
+		return false
+	}
+	if t.Before(have.Time) || (t.Equal(have.Time) && string(id) < have.ID) {
+		return false // fold would keep this call as evidence
+	}
+	if floorDiv(t.Unix(), 60)>>l.shift != floorDiv(have.Time.Unix(), 60)>>l.shift {
+		return false
+	}
+	have.Count++
+	return true
 }
 
 // fold counts c into have, keeping the earlier call (then the lower event ID) as evidence.
@@ -101,6 +129,7 @@ func fold(have *Call, c Call) {
 // coarsen doubles the span of the entries and merges those that now share one.
 func (l *CallList) coarsen(b *Budget) {
 	l.shift++
+	l.last = 0
 	old := l.Calls
 	l.Calls = make([]Call, 0, len(old))
 	clear(l.idx)

@@ -18,6 +18,10 @@ type Obs struct {
 	// hands it over so Observe does not look it up again. FromEvent clears Classed.
 	Class   Class
 	Classed bool
+	// the event and its IdentityGen that Identity was read from: a run of records by one
+	// identity reads it once
+	idEv  *event.Event
+	idGen uint64
 }
 
 // Class is what the detectors make of an eventName (reconnaissance, persistence, launch).
@@ -36,7 +40,12 @@ func (o *Obs) FromEvent(e *event.Event, t time.Time) {
 	o.UA = e.Str(event.UserAgent)
 	o.ErrorCode = e.Str(event.ErrorCode)
 	o.ID = e.Str(event.EventID)
-	o.Identity = e.Identity()
+	// An equal IdentityGen of the same Event means the same identity text, which the
+	// event keeps (and the slices of Identity alias) until it changes.
+	if g := e.IdentityGen(); g != o.idGen || e != o.idEv {
+		o.Identity = e.Identity()
+		o.idGen, o.idEv = g, e
+	}
 	o.Classed = false
 }
 
@@ -272,25 +281,32 @@ func (s *State) observeActor(a *Actor, o *Obs, failed, internal bool) {
 		kind = kinds[string(o.EventName)]
 	}
 	if kind == kindDiscovery && a.longTerm { // an attempt counts: a stolen key is tried whether or not it may
-		a.Discovery.keep(b, s.call(o, a))
+		s.keep(&a.Discovery, o, a)
 	}
 	if failed {
 		if isDenied(o.ErrorCode) {
-			a.Denied.keep(b, s.call(o, a))
+			s.keep(&a.Denied, o, a)
 		}
 		return
 	}
 	switch kind {
 	case kindRecon, kindDiscovery:
-		if a.longTerm {
+		if a.longTerm && !a.Recon.again(t, nil, nil, o.ID) {
 			a.Recon.keep(b, Call{Time: t, Name: s.intern(o.EventName), ID: string(o.ID), Actor: a.ID})
 		}
 	case kindPersistence:
 		if a.longTerm {
-			a.Persist.keep(b, s.call(o, a))
+			s.keep(&a.Persist, o, a)
 		}
 	case kindLaunch:
-		a.Launches.keep(b, s.call(o, a))
+		s.keep(&a.Launches, o, a)
+	}
+}
+
+// keep adds the record's call to l.
+func (s *State) keep(l *CallList, o *Obs, a *Actor) {
+	if !l.again(o.Time, o.EventName, o.Region, o.ID) {
+		l.keep(s.budget, s.call(o, a))
 	}
 }
 
