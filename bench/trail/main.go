@@ -32,6 +32,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/accountguard/accountguard/internal/inflate"
 	"github.com/accountguard/accountguard/internal/trail/rules"
 	"github.com/accountguard/accountguard/internal/trail/sigma"
 )
@@ -189,7 +190,7 @@ func run(args []string) error {
 	var res []result
 	// The hunt runs in its own process, so its peak memory is its own. The hunt and gunzip
 	// only alternate, so that both see the machine in the same states.
-	var hunts, halves, gunzips []result
+	var hunts, halves, gunzips, inflates []result
 	var huntJSON []byte
 	for range max(1, *reps) {
 		hunt, out, err := runHunt(*bin, *data)
@@ -206,12 +207,13 @@ func run(args []string) error {
 			halves = append(halves, h)
 		}
 		gunzips = append(gunzips, timeIt("gunzip only (klauspost/compress, all cores)", func() string { return gunzipOnly(files) }))
+		inflates = append(inflates, timeIt("gunzip only (accountguard's inflate, all cores)", func() string { return inflateOnly(files) }))
 	}
 	res = append(res, median(hunts))
 	if len(halves) > 0 {
 		res = append(res, median(halves))
 	}
-	res = append(res, median(gunzips))
+	res = append(res, median(gunzips), median(inflates))
 	res = append(res, timeIt("gunzip + encoding/json typed decode, all cores", func() string { return stdJSON(files) }))
 	var duckCounts map[string]int64
 	if !*skipDuck {
@@ -369,6 +371,49 @@ func gunzipOnly(files []string) string {
 		return n
 	})
 	return fmt.Sprintf("%.0f MB uncompressed", float64(n)/1e6)
+}
+
+// inflateOnly is gunzipOnly with the decoder the hunt uses for files it reads whole
+// (internal/inflate): the hunt's own floor, shown beside the klauspost one.
+func inflateOnly(files []string) string {
+	var next, total atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			var (
+				d       inflate.Decoder
+				in, out []byte
+			)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				f, err := os.Open(files[i])
+				if err != nil {
+					panic(err)
+				}
+				in = in[:0]
+				for {
+					if len(in) == cap(in) {
+						in = slices.Grow(in, 64<<10)
+					}
+					n, err := f.Read(in[len(in):cap(in)])
+					in = in[:len(in)+n]
+					if err != nil {
+						break
+					}
+				}
+				f.Close()
+				if out, err = d.Gunzip(out, in, 1<<30); err != nil {
+					panic(fmt.Sprintf("%s: %v", files[i], err))
+				}
+				total.Add(int64(len(out)))
+			}
+		})
+	}
+	wg.Wait()
+	return fmt.Sprintf("%.0f MB uncompressed", float64(total.Load())/1e6)
 }
 
 // ctRecord is what a typed decoder would keep: the fields the rules read.

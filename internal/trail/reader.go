@@ -2,18 +2,23 @@ package trail
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/pgzip"
 
+	"github.com/accountguard/accountguard/internal/inflate"
 	"github.com/accountguard/accountguard/internal/trail/event"
 	"github.com/accountguard/accountguard/internal/trail/jsonx"
 	"github.com/accountguard/accountguard/internal/ui"
@@ -128,6 +133,9 @@ type fileReader struct {
 	emptyOK bool
 	// readAhead: inflate gzip in a goroutine of its own (pgzip), ahead of the framing
 	readAhead bool
+	// a gzip file read whole (zin) and inflated whole (zout): see wholeMax
+	inf       inflate.Decoder
+	zin, zout []byte
 }
 
 func newFileReader(worker int, opt ReadOptions, h Handler) *fileReader {
@@ -163,11 +171,22 @@ func (r *fileReader) read(ctx context.Context, src Source) error {
 			}
 			defer pz.Close()
 			in = pz
+		} else if whole, rest := r.slurp(rc, src); whole && r.inflateWhole() {
+			in = nil // the window reads r.zout
 		} else {
+			// too large to hold whole, or not inflated exactly: streamed, which also says
+			// what is wrong with a damaged file and still reads the records before the damage
+			zsrc := r.br
+			switch {
+			case whole:
+				r.br.Reset(bytes.NewReader(r.zin))
+			case len(r.zin) > 0: // read in part, its size unknown beforehand
+				zsrc = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(r.zin), rest), 64<<10)
+			}
 			if r.gz == nil {
-				r.gz, err = gzip.NewReader(r.br)
+				r.gz, err = gzip.NewReader(zsrc)
 			} else {
-				err = r.gz.Reset(r.br)
+				err = r.gz.Reset(zsrc)
 			}
 			if err != nil {
 				return fmt.Errorf("gzip: %w", err)
@@ -175,7 +194,11 @@ func (r *fileReader) read(ctx context.Context, src Source) error {
 			in = r.gz
 		}
 	}
-	r.win.reset(in)
+	if in == nil {
+		r.win.resetMem(r.zout)
+	} else {
+		r.win.reset(in)
+	}
 	start := int64(0)
 	if p, ok := src.(part); ok {
 		start = p.offset() // byte positions in errors are the file's
@@ -210,6 +233,67 @@ func sourceSize(src Source) int64 {
 		return s.Size
 	}
 	return -1
+}
+
+// A gzip input of at most wholeMax bytes that inflates to at most wholeOutMax is read
+// whole and inflated whole by package inflate, which is about half again as fast as
+// streaming (CloudTrail writes files of well under a megabyte); larger ones are streamed,
+// so memory stays bounded. Variables for tests.
+var (
+	wholeMax    = 4 << 20
+	wholeOutMax = 32 << 20
+)
+
+// slurp reads the rest of r.br into r.zin when it holds at most wholeMax bytes (whole);
+// otherwise r.zin holds what was read and rest the remainder. rc and src tell the size
+// when they can, so that a larger input is not read in vain.
+func (r *fileReader) slurp(rc io.Reader, src Source) (whole bool, rest io.Reader) {
+	r.zin = r.zin[:0]
+	size := int64(-1)
+	if f, ok := rc.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			size = st.Size()
+		}
+	} else if o, ok := src.(S3Object); ok && o.Size > 0 {
+		size = o.Size
+	}
+	if size > int64(wholeMax) {
+		return false, r.br
+	}
+	for {
+		if len(r.zin) == cap(r.zin) {
+			r.zin = slices.Grow(r.zin, max(64<<10, len(r.zin)))
+		}
+		n, err := r.br.Read(r.zin[len(r.zin):cap(r.zin)])
+		r.zin = r.zin[:len(r.zin)+n]
+		if err != nil {
+			// a read error: streamed from here, where the reader meets it again
+			return errors.Is(err, io.EOF), errReader{err}
+		}
+		if len(r.zin) > wholeMax {
+			return false, r.br
+		}
+	}
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// inflateWhole inflates r.zin into r.zout and reports whether it did so exactly.
+func (r *fileReader) inflateWhole() bool {
+	if n := len(r.zin); n >= 4 && int(binary.LittleEndian.Uint32(r.zin[n-4:])) > wholeOutMax {
+		return false // its stated size (modulo 4 GiB) is too large to hold
+	}
+	out, err := r.inf.Gunzip(r.zout, r.zin, wholeOutMax)
+	if cap(out) <= wholeOutMax+64<<10 {
+		r.zout = out[:0]
+	}
+	if err != nil {
+		return false
+	}
+	r.zout = out
+	return true
 }
 
 func describeReadErr(err error, gz bool) error {
@@ -416,9 +500,30 @@ type window struct {
 	eof      bool
 	rerr     error           // a read error other than EOF
 	st       jsonx.Structure // of buf[:end]
+	// mem: the whole input is in memory, in buf; more only moves end forward (and buf's
+	// start, as a shift would). own keeps the streaming buffer meanwhile.
+	mem bool
+	own []byte
+}
+
+// memStep is how far more moves end over an input in memory: the structural index is
+// built a piece at a time, so the framing reads bytes still in cache.
+const memStep = 64 << 10
+
+// resetMem starts the window over data, held whole in memory.
+func (w *window) resetMem(data []byte) {
+	if !w.mem {
+		w.own = w.buf
+	}
+	w.r, w.pos, w.end, w.off, w.eof, w.rerr, w.mem = nil, 0, 0, 0, false, nil, true
+	w.buf = data
+	w.st.Reset()
 }
 
 func (w *window) reset(r io.Reader) {
+	if w.mem {
+		w.buf, w.own, w.mem = w.own, nil, false
+	}
 	w.r, w.pos, w.end, w.off, w.eof, w.rerr = r, 0, 0, 0, false, nil
 	if cap(w.buf) > 4<<20 { // a huge record earlier: do not keep its buffer
 		w.buf = make([]byte, min(256<<10, w.max))
@@ -434,6 +539,9 @@ func (w *window) more() error {
 			return w.rerr
 		}
 		return io.EOF
+	}
+	if w.mem {
+		return w.moreMem()
 	}
 	// Shift by whole 64-byte blocks so that the structural index shifts with the bytes.
 	if k := w.pos &^ 63; k > 0 {
@@ -465,6 +573,27 @@ func (w *window) more() error {
 			return io.EOF
 		}
 	}
+	return nil
+}
+
+// moreMem is more over an input in memory: the bytes before pos are dropped by moving
+// buf's start, not by copying, and end moves forward by memStep.
+func (w *window) moreMem() error {
+	if w.end == len(w.buf) {
+		w.eof = true
+		return io.EOF
+	}
+	if w.end-w.pos >= w.max {
+		return errTooBig
+	}
+	if k := w.pos &^ 63; k > 0 {
+		w.buf = w.buf[k:]
+		w.off += int64(k)
+		w.pos, w.end = w.pos-k, w.end-k
+		w.st.Shift(k)
+	}
+	w.end = min(len(w.buf), w.end+memStep)
+	w.st.Update(w.buf[:w.end])
 	return nil
 }
 
