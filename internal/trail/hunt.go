@@ -168,6 +168,21 @@ type worker struct {
 	key     []byte         // a buffer for the lookups in seen
 	account string
 	kept    *keepCounts
+	// the actor of obs's identity, for its IdentityRun actorRun
+	actorID  []byte
+	actorRun uint64
+}
+
+// actor is the record's actor: detect.ActorID of its identity, or AWS itself (awsActor);
+// worked out once per run of records by one identity.
+func (w *worker) actor() []byte {
+	if r := w.obs.IdentityRun(); r != w.actorRun || r == 0 {
+		w.actorID, w.actorRun = detect.ActorID(w.obs.Identity), r
+		if len(w.actorID) == 0 {
+			w.actorID = awsActor(w.obs.Identity)
+		}
+	}
+	return w.actorID
 }
 
 // nameClass is what the rules, the detectors and attribution make of one eventName,
@@ -252,10 +267,7 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 		if w.account == "" {
 			w.account = string(ev.Str(event.RecipientAccountID))
 		}
-		actor := detect.ActorID(w.obs.Identity)
-		if len(actor) == 0 {
-			actor = awsActor(w.obs.Identity)
-		}
+		actor := w.actor()
 		w.m.MatchIndexed(ev, nc.rules, func(r *sigma.Rule) {
 			byActor := w.matches[r]
 			if byActor == nil {

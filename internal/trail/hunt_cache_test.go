@@ -9,6 +9,7 @@ import (
 
 	"github.com/accountguard/accountguard/internal/trail/detect"
 	"github.com/accountguard/accountguard/internal/trail/event"
+	"github.com/accountguard/accountguard/internal/trail/jsonx"
 )
 
 // TestReplayedCreations: skipping the records replayed says keepCreated would not keep
@@ -68,6 +69,59 @@ func TestReplayedCreations(t *testing.T) {
 	for k, n := range skippedKind {
 		if n == 0 {
 			t.Errorf("no replay seen of %s", kinds[k])
+		}
+	}
+}
+
+// TestWorkerActor: the actor worked out once per run of one identity is each record's own.
+func TestWorkerActor(t *testing.T) {
+	ids := []string{
+		`{"type":"IAMUser","arn":"arn:aws:iam::1:user/a","accessKeyId":"AKIAA"}`,
+		`{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/s","accessKeyId":"ASIAB"}`,
+		`{"type":"AWSService","invokedBy":"ec2.amazonaws.com"}`,
+		`{"type":"AWSService","invokedBy":"autoscaling.amazonaws.com"}`,
+		`{"type":"AWSAccount","principalId":"AIDAX"}`,
+		`{"type":"Root"}`,
+		``,
+	}
+	seq := []int{0, 0, 2, 2, 3, 2, 1, 1, 6, 6, 0, 5, 4, 4, 2, 6, 3}
+	buf := []byte(`{"Records":[`)
+	var starts []int
+	for i, k := range seq {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		starts = append(starts, len(buf))
+		buf = fmt.Appendf(buf, `{"eventName":"ListUsers","eventID":"e%d"`, i)
+		if ids[k] != "" {
+			buf = fmt.Appendf(buf, `,"userIdentity":%s`, ids[k])
+		}
+		buf = append(buf, '}')
+	}
+	buf = append(buf, "]}"...)
+	var st jsonx.Structure
+	st.Reset()
+	st.Update(buf)
+	var (
+		ev event.Event
+		w  worker
+	)
+	for i, at := range starts {
+		if _, err := ev.IndexWith(buf, at, &st); err != nil {
+			t.Fatal(err)
+		}
+		w.obs.FromEvent(&ev, time.Time{})
+		var fresh event.Event
+		if _, err := fresh.Index(buf, at); err != nil {
+			t.Fatal(err)
+		}
+		id := fresh.Identity()
+		want := detect.ActorID(id)
+		if len(want) == 0 {
+			want = awsActor(id)
+		}
+		if got := w.actor(); string(got) != string(want) {
+			t.Fatalf("record %d (identity %d): actor %q, want %q", i, seq[i], got, want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -64,5 +65,29 @@ func TestFromEventIdentityRuns(t *testing.T) {
 	obs.FromEvent(&other, time.Unix(0, 0))
 	if string(obs.Identity.ARN) != "arn:aws:iam::1:user/b" {
 		t.Fatalf("another event: ARN %q", obs.Identity.ARN)
+	}
+}
+
+// TestSeenAddOrder: Seen.add's inlined comparisons keep First and Last as Before and
+// After do, for times apart by nanoseconds, seconds and centuries (year 0 too).
+func TestSeenAddOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	bases := []time.Time{time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), t0, time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)}
+	for range 200 {
+		var s Seen
+		var first, last time.Time
+		for i := range 50 {
+			tm := bases[r.IntN(len(bases))].Add(time.Duration(r.IntN(5)-2) * time.Second).Add(time.Duration(r.IntN(3)) * time.Nanosecond)
+			if i == 0 || tm.Before(first) {
+				first = tm
+			}
+			if tm.After(last) {
+				last = tm
+			}
+			s.add(tm, []byte("e"), nil, nil)
+			if !s.First.Equal(first) || !s.Last.Equal(last) {
+				t.Fatalf("after %d: First %v Last %v, want %v %v", i, s.First, s.Last, first, last)
+			}
+		}
 	}
 }

@@ -22,7 +22,12 @@ type Obs struct {
 	// identity reads it once
 	idEv  *event.Event
 	idGen uint64
+	idRun uint64 // see IdentityRun
 }
+
+// IdentityRun changes whenever FromEvent reads Identity anew: what a caller works out
+// from Identity holds while it stays the same.
+func (o *Obs) IdentityRun() uint64 { return o.idRun }
 
 // Class is what the detectors make of an eventName (reconnaissance, persistence, launch).
 type Class struct{ kind callKind }
@@ -45,6 +50,7 @@ func (o *Obs) FromEvent(e *event.Event, t time.Time) {
 	if g := e.IdentityGen(); g != o.idGen || e != o.idEv {
 		o.Identity = e.Identity()
 		o.idGen, o.idEv = g, e
+		o.idRun++
 	}
 	o.Classed = false
 }
@@ -75,14 +81,22 @@ type Seen struct {
 
 // add counts one record and reports whether it moved First earlier.
 func (s *Seen) add(t time.Time, id, region, by []byte) bool {
-	earlier := s.Count == 0 || t.Before(s.First)
+	// t.Before(s.First) and t.After(s.Last) by the wall clock, which is the same for
+	// times without a monotonic reading (those of records are parsed): Before and After
+	// are calls, these are inlined, and t is read once.
+	ts, tn := t.Unix(), t.Nanosecond()
+	earlier := s.Count == 0
+	if !earlier {
+		fs := s.First.Unix()
+		earlier = ts < fs || ts == fs && tn < s.First.Nanosecond()
+	}
 	if earlier {
 		s.First, s.FirstEventID, s.FirstRegion = t, string(id), string(region)
 		if by != nil {
 			s.FirstBy = string(by)
 		}
 	}
-	if t.After(s.Last) {
+	if ls := s.Last.Unix(); ts > ls || ts == ls && tn > s.Last.Nanosecond() {
 		s.Last = t
 	}
 	s.Count++
@@ -201,10 +215,12 @@ func (s *State) Observe(o *Obs) {
 	if t.IsZero() {
 		return
 	}
-	if s.Min.IsZero() || t.Before(s.Min) {
+	// t.Before(s.Min), t.After(s.Max) inlined, by the wall clock (see Seen.add)
+	ts, tn := t.Unix(), t.Nanosecond()
+	if ms := s.Min.Unix(); s.Min.IsZero() || ts < ms || ts == ms && tn < s.Min.Nanosecond() {
 		s.Min = t
 	}
-	if t.After(s.Max) {
+	if ms := s.Max.Unix(); ts > ms || ts == ms && tn > s.Max.Nanosecond() {
 		s.Max = t
 	}
 	aid := ActorID(o.Identity)
