@@ -463,25 +463,33 @@ func (d *Decoder) dynamic(s *state) error {
 
 // codes decodes one block's codes up to its end-of-block code. base is where the member's
 // output starts: no distance may reach before it.
+//
+// The next code's table entry is looked up before a match is copied, so that the lookup's
+// latency hides behind the copy (libdeflate's order).
 func (d *Decoder) codes(s *state, out []byte, base, limit int, lit *[litSize]uint32, dist *[distSize]uint32) ([]byte, error) {
 	in := s.in
 	p, b, nb := s.p, s.b, s.nb
 	o := len(out)
 	out = out[:cap(out)]
-	for {
-		// at least 56 bits: a length and distance with their extra bits take at most 48
-		if p+8 <= len(in) {
-			b |= binary.LittleEndian.Uint64(in[p:]) << nb
-			p += int((63 - nb) >> 3)
-			nb |= 56
-		} else {
-			s.p, s.b, s.nb = p, b, nb
-			s.refill()
-			p, b, nb = s.p, s.b, s.nb
-			if s.over > 16 {
-				return out[:o], ErrShort
+	var e uint32
+	for refill := true; ; {
+		if refill {
+			// at least 56 bits: a length and distance with their extra bits take at most 48
+			if p+8 <= len(in) {
+				b |= binary.LittleEndian.Uint64(in[p:]) << nb
+				p += int((63 - nb) >> 3)
+				nb |= 56
+			} else {
+				s.p, s.b, s.nb = p, b, nb
+				s.refill()
+				p, b, nb = s.p, s.b, s.nb
+				if s.over > 16 {
+					return out[:o], ErrShort
+				}
 			}
+			e = lit[b&(1<<litBits-1)]
 		}
+		refill = true
 		if len(out)-o < slack {
 			if o+slack > limit+slack {
 				return out[:o], ErrTooLarge
@@ -489,7 +497,6 @@ func (d *Decoder) codes(s *state, out []byte, base, limit int, lit *[litSize]uin
 			out = append(out[:o], make([]byte, max(o, 1<<16))...)
 			out = out[:cap(out)]
 		}
-		e := lit[b&(1<<litBits-1)]
 		if e&fSub != 0 {
 			b >>= litBits
 			nb -= litBits
@@ -545,6 +552,14 @@ func (d *Decoder) codes(s *state, out []byte, base, limit int, lit *[litSize]uin
 		nb -= x
 		if off > o-base {
 			return out[:o], ErrCorrupt
+		}
+		// refill and look up the next code now, before the copy
+		if p+8 <= len(in) {
+			b |= binary.LittleEndian.Uint64(in[p:]) << nb
+			p += int((63 - nb) >> 3)
+			nb |= 56
+			e = lit[b&(1<<litBits-1)]
+			refill = false
 		}
 		from := o - off
 		switch {
