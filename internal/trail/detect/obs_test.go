@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,5 +90,100 @@ func TestSeenAddOrder(t *testing.T) {
 				t.Fatalf("after %d: First %v Last %v, want %v %v", i, s.First, s.Last, first, last)
 			}
 		}
+	}
+}
+
+// summary is what a State kept, for comparing two.
+func summary(s *State) string {
+	var b strings.Builder
+	for _, id := range sortedKeys(s.Actors) {
+		a := s.Actors[id]
+		fmt.Fprintf(&b, "%s %s %d %v %v %s\n", id, a.KeyID, a.Count, a.First, a.Last, a.FirstEventID)
+		for _, m := range []map[string]*Seen{a.IPs, a.Agents} {
+			for _, k := range sortedKeys(m) {
+				v := m[k]
+				fmt.Fprintf(&b, "  %s %d %v %v %s\n", k, v.Count, v.First, v.Last, v.FirstEventID)
+			}
+		}
+		for _, l := range a.lists() {
+			fmt.Fprintf(&b, "  %v\n", l.Calls)
+		}
+	}
+	for _, k := range sortedKeys(s.Regions) {
+		v := s.Regions[k]
+		fmt.Fprintf(&b, "%s %d %v %s %s\n", k, v.Count, v.First, v.FirstEventID, v.FirstBy)
+	}
+	fmt.Fprintf(&b, "%v %v %d\n", s.Min, s.Max, s.Untracked.Count)
+	return b.String()
+}
+
+// TestObserveRuns: a State fed records in runs (of one identity, agent, error code) with
+// one reused Obs, as the hunt does, keeps what it keeps when every record comes alone.
+func TestObserveRuns(t *testing.T) {
+	ids := []string{
+		`{"type":"IAMUser","arn":"arn:aws:iam::1:user/a","accessKeyId":"AKIAA","userName":"a"}`,
+		`{"type":"IAMUser","arn":"arn:aws:iam::1:user/b","accessKeyId":"AKIAB","userName":"b"}`,
+		`{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/s","accessKeyId":"ASIAC"}`,
+		`{"type":"AWSService","invokedBy":"ec2.amazonaws.com"}`,
+	}
+	uas := []string{"aws-cli/2.15 Python/3", "aws-cli/2.16 Python/3", "Boto3/1.34", " Boto3/1.2 ", ""}
+	errs := []string{"", "", "AccessDenied", "Client.UnauthorizedOperation", "NoSuchEntity"}
+	names := []string{"ListUsers", "GetCallerIdentity", "CreateUser", "RunInstances", "DescribeInstances"}
+	r := rand.New(rand.NewPCG(9, 10))
+	buf := []byte(`{"Records":[`)
+	var starts []int
+	id, ua, ec := 0, 0, 0
+	for i := range 3000 {
+		if r.IntN(3) == 0 {
+			id = r.IntN(len(ids))
+		}
+		if r.IntN(4) == 0 {
+			ua = r.IntN(len(uas))
+		}
+		if r.IntN(3) == 0 {
+			ec = r.IntN(len(errs))
+		}
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		starts = append(starts, len(buf))
+		buf = fmt.Appendf(buf, `{"eventTime":"x","eventName":%q,"eventSource":"iam.amazonaws.com","awsRegion":"us-east-1","sourceIPAddress":"10.0.0.%d","userAgent":%q,"errorCode":%q,"eventID":"e%d","userIdentity":%s}`,
+			names[r.IntN(len(names))], r.IntN(3), uas[ua], errs[ec], i, ids[id])
+	}
+	buf = append(buf, "]}"...)
+	var st jsonx.Structure
+	st.Reset()
+	st.Update(buf)
+	var (
+		ev       event.Event
+		obs      Obs
+		runs     = NewState()
+		one      = NewState()
+		cacheHit int
+	)
+	for i, at := range starts {
+		if _, err := ev.IndexWith(buf, at, &st); err != nil {
+			t.Fatal(err)
+		}
+		tm := t0.Add(time.Duration(i%700) * 7 * time.Second)
+		obs.FromEvent(&ev, tm)
+		if runs.runObs == &obs && runs.runID == obs.idRun {
+			cacheHit++
+		}
+		runs.Observe(&obs)
+		alone := obs
+		alone.idRun = 0 // and no agent or error code of the last record
+		one.lastUA, one.lastUAProd, one.lastErr, one.lastDenied = nil, nil, nil, false
+		one.Observe(&alone)
+		if i == 1500 {
+			runs.Merge(NewStateWith(runs.Budget()))
+			one.Merge(NewStateWith(one.Budget()))
+		}
+	}
+	if got, want := summary(runs), summary(one); got != want {
+		t.Fatalf("records in runs:\n%s\nalone:\n%s", got, want)
+	}
+	if cacheHit < 1000 {
+		t.Fatalf("the identity of the last record was reused %d times", cacheHit)
 	}
 }

@@ -186,6 +186,16 @@ type State struct {
 	lastRegion  string
 	lastRegionS *Seen
 	lastActor   *Actor
+	// the Obs, its IdentityRun, ActorID and Actor of the last record with a profile: the
+	// records of that run are the same identity, found without ActorID or a compare
+	runObs   *Obs
+	runID    uint64
+	runAid   []byte
+	runActor *Actor
+	// the last user agent and its UAProduct; the last error code and whether it is a denial
+	lastUA, lastUAProd []byte
+	lastErr            []byte
+	lastDenied         bool
 }
 
 // NewState returns an empty State with a budget of its own and DefaultLimits.
@@ -223,25 +233,37 @@ func (s *State) Observe(o *Obs) {
 	if ms := s.Max.Unix(); ts > ms || ts == ms && tn > s.Max.Nanosecond() {
 		s.Max = t
 	}
-	aid := ActorID(o.Identity)
-	if len(aid) == 0 {
-		return // AWS services acting on their own
-	}
-	// Records come in runs by one identity: the last actor spares a map lookup.
-	a := s.lastActor
-	if a == nil || a.ID != string(aid) {
-		a = s.Actors[string(aid)]
-	}
-	if a == nil {
-		if id, ok := s.budget.admit(aid); ok {
-			a = &Actor{
-				ID: id, ARN: string(o.Identity.ARN), KeyID: string(o.Identity.AccessKeyID),
-				UserName: string(o.Identity.UserName), Type: string(o.Identity.Type),
-				IPs: map[string]*Seen{}, Agents: map[string]*Seen{},
+	var (
+		aid []byte
+		a   *Actor
+	)
+	if o.idRun != 0 && o == s.runObs && o.idRun == s.runID {
+		aid, a = s.runAid, s.runActor // the identity of the last record
+	} else {
+		aid = ActorID(o.Identity)
+		if len(aid) == 0 {
+			return // AWS services acting on their own
+		}
+		// Records come in runs by one identity: the last actor spares a map lookup.
+		a = s.lastActor
+		if a == nil || a.ID != string(aid) {
+			a = s.Actors[string(aid)]
+		}
+		if a == nil {
+			if id, ok := s.budget.admit(aid); ok {
+				a = &Actor{
+					ID: id, ARN: string(o.Identity.ARN), KeyID: string(o.Identity.AccessKeyID),
+					UserName: string(o.Identity.UserName), Type: string(o.Identity.Type),
+					IPs: map[string]*Seen{}, Agents: map[string]*Seen{},
+				}
+				a.Recon.anyName = true
+				a.longTerm = strings.HasPrefix(a.ID, "AKIA")
+				s.Actors[a.ID] = a
 			}
-			a.Recon.anyName = true
-			a.longTerm = strings.HasPrefix(a.ID, "AKIA")
-			s.Actors[a.ID] = a
+		}
+		s.runObs = nil
+		if a != nil && o.idRun != 0 {
+			s.runObs, s.runID, s.runAid, s.runActor = o, o.idRun, aid, a
 		}
 	}
 	failed := len(o.ErrorCode) > 0
@@ -283,7 +305,11 @@ func (s *State) observeActor(a *Actor, o *Obs, failed, internal bool) {
 		} else if v := a.ipsB.add(b, b.MaxValues, a.IPs, &a.IPsNotKept, o.IP, t, o.ID, o.Region, nil); v != nil {
 			a.lastIP, a.lastIPS = v.key, v
 		}
-		ua := UAProduct(o.UA)
+		if !bytes.Equal(o.UA, s.lastUA) { // one agent makes many records in a row
+			s.lastUA = append(s.lastUA[:0], o.UA...)
+			s.lastUAProd = UAProduct(s.lastUA)
+		}
+		ua := s.lastUAProd
 		if a.lastUAS != nil && a.lastUA == string(ua) {
 			if a.lastUAS.add(t, o.ID, o.Region, nil) && a.agentsB.on {
 				a.agentsB.fix(a.lastUAS.hi)
@@ -300,7 +326,11 @@ func (s *State) observeActor(a *Actor, o *Obs, failed, internal bool) {
 		s.keep(&a.Discovery, o, a)
 	}
 	if failed {
-		if isDenied(o.ErrorCode) {
+		if !bytes.Equal(o.ErrorCode, s.lastErr) {
+			s.lastErr = append(s.lastErr[:0], o.ErrorCode...)
+			s.lastDenied = isDenied(o.ErrorCode)
+		}
+		if s.lastDenied {
 			s.keep(&a.Denied, o, a)
 		}
 		return
@@ -430,6 +460,7 @@ func (s *State) Merge(o *State) {
 	s.regionsB.merge(nil, b.MaxValues, s.Regions, &s.RegionsNotKept, o.Regions, &o.RegionsNotKept)
 	s.Untracked.merge(&o.Untracked)
 	s.lastActor, s.lastRegionS = nil, nil
+	s.runObs, s.runActor = nil, nil
 }
 
 // adopt moves o's entries and identities to s's budget, for States made apart (tests,
