@@ -144,55 +144,72 @@ func build(dst []uint32, lens []uint8, tableBits uint, syms []uint32) error {
 	if maxLen > 0 && used != 1<<maxLen && !single {
 		return ErrCorrupt
 	}
+	// Symbols by code length, then by value: the order of canonical codes.
+	var first [17]uint16 // where each length's symbols start in sorted
+	for l := 1; l <= 15; l++ {
+		first[l+1] = first[l] + uint16(count[l])
+	}
+	var sorted [288]uint16
+	at := first
+	for s, l := range lens {
+		if l > 0 {
+			sorted[at[l]] = uint16(s)
+			at[l]++
+		}
+	}
+	// Codes of up to tableBits bits, shortest first, each stored once at its bit-reversed
+	// place in a table that doubles, by copying itself, as the length grows: a code of l
+	// bits then fills every entry whose low l bits are it.
 	size := uint32(1) << tableBits
 	tab := dst[:size]
-	if maxLen == 0 || single {
-		for i := range tab {
-			tab[i] = fInvalid
+	tab[0], tab[1] = fInvalid, fInvalid // stays so where no code reaches (incomplete codes)
+	cur := uint32(2)
+	for l := uint32(1); l <= min(uint32(maxLen), uint32(tableBits)); l++ {
+		if l > 1 {
+			copy(tab[cur:2*cur], tab[:cur])
+			cur *= 2
+		}
+		for _, s := range sorted[first[l]:first[l+1]] {
+			tab[bits.Reverse32(next[l])>>(32-l)] = syms[s] | l
+			next[l]++
 		}
 	}
-	if maxLen > uint8(tableBits) {
-		// Each main slot holding a prefix of longer codes links to a subtable sized for
-		// the longest of them.
-		var subMax [1 << litBits]uint8
-		var slots [1 << litBits]uint16
-		nslots := 0
-		c := next
-		for _, l := range lens {
-			if l <= uint8(tableBits) {
-				continue
-			}
-			slot := bits.Reverse32(c[l]) >> (32 - l) & (size - 1)
-			c[l]++
-			if subMax[slot] == 0 {
-				slots[nslots] = uint16(slot)
-				nslots++
-			}
-			subMax[slot] = max(subMax[slot], l)
-		}
-		at := size
-		for _, slot := range slots[:nslots] {
-			sb := uint32(subMax[slot]) - uint32(tableBits)
-			if at+1<<sb > uint32(len(dst)) {
-				return ErrCorrupt // cannot happen for a complete code: the array is large enough
-			}
-			tab[slot] = fSub | uint32(tableBits) | sb<<4 | at<<16
-			at += 1 << sb
-		}
+	for ; cur < size; cur *= 2 {
+		copy(tab[cur:2*cur], tab[:cur])
 	}
-	for s, l := range lens {
-		if l == 0 {
-			continue
+	if maxLen <= uint8(tableBits) {
+		return nil
+	}
+	// Each main slot holding a prefix of longer codes links to a subtable sized for the
+	// longest of them.
+	long := sorted[first[tableBits+1]:first[16]]
+	var subMax [1 << litBits]uint8
+	var slots [1 << litBits]uint16
+	nslots := 0
+	c := next
+	for _, s := range long {
+		l := lens[s]
+		slot := bits.Reverse32(c[l]) >> (32 - l) & (size - 1)
+		c[l]++
+		if subMax[slot] == 0 {
+			slots[nslots] = uint16(slot)
+			nslots++
 		}
+		subMax[slot] = max(subMax[slot], l)
+	}
+	end := size
+	for _, slot := range slots[:nslots] {
+		sb := uint32(subMax[slot]) - uint32(tableBits)
+		if end+1<<sb > uint32(len(dst)) {
+			return ErrCorrupt // cannot happen for a complete code: the array is large enough
+		}
+		tab[slot] = fSub | uint32(tableBits) | sb<<4 | end<<16
+		end += 1 << sb
+	}
+	for _, s := range long {
+		l := lens[s]
 		rev := bits.Reverse32(next[l]) >> (32 - l)
 		next[l]++
-		if uint(l) <= tableBits {
-			e, stride := syms[s]|uint32(l), uint32(1)<<l
-			for i := rev; i < uint32(len(tab)); i += stride {
-				tab[i] = e
-			}
-			continue
-		}
 		link := tab[rev&(size-1)]
 		start, sb := link>>16, link>>4&15
 		rest := uint32(l) - uint32(tableBits)
@@ -564,8 +581,16 @@ func (d *Decoder) codes(s *state, out []byte, base, limit int, lit *[litSize]uin
 		from := o - off
 		switch {
 		case off >= 8 && (length <= 64 || off < length):
-			// 8 bytes at a time: a word read never reaches bytes not yet written
-			for i := 0; i < length; i += 8 {
+			// 8 bytes at a time: a word read never reaches bytes not yet written. The
+			// first 40 unconditionally (most matches are shorter, and the slack has
+			// room), so that the loop's exit is rarely mispredicted.
+			dst, src := out[o:o+40], out[from:from+40]
+			binary.LittleEndian.PutUint64(dst[0:], binary.LittleEndian.Uint64(src[0:]))
+			binary.LittleEndian.PutUint64(dst[8:], binary.LittleEndian.Uint64(src[8:]))
+			binary.LittleEndian.PutUint64(dst[16:], binary.LittleEndian.Uint64(src[16:]))
+			binary.LittleEndian.PutUint64(dst[24:], binary.LittleEndian.Uint64(src[24:]))
+			binary.LittleEndian.PutUint64(dst[32:], binary.LittleEndian.Uint64(src[32:]))
+			for i := 40; i < length; i += 8 {
 				binary.LittleEndian.PutUint64(out[o+i:], binary.LittleEndian.Uint64(out[from+i:]))
 			}
 		case off >= length:
