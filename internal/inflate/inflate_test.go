@@ -7,6 +7,7 @@ import (
 	"errors"
 	kgzip "github.com/klauspost/compress/gzip"
 	"io"
+	"math/bits"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -266,6 +267,65 @@ func BenchmarkKlauspost(b *testing.B) {
 					break
 				}
 			}
+		}
+	}
+}
+
+// build accepts what compress/flate accepts: complete codes, one code of one bit, no code.
+func TestBuildDegenerateCodes(t *testing.T) {
+	var tab [distSize]uint32
+	if err := build(tab[:], []uint8{0, 1, 0}, distBits, distSyms[:]); err != nil {
+		t.Fatalf("one code of one bit: %v", err)
+	}
+	for i := range 1 << distBits {
+		if want := i%2 == 1; (tab[i]&fInvalid != 0) != want {
+			t.Fatalf("one code of one bit: entry %d = %#x", i, tab[i])
+		}
+	}
+	if tab[0]>>16 != uint32(distBase[1]) || tab[0]&15 != 1 {
+		t.Fatalf("one code of one bit: entry 0 = %#x", tab[0])
+	}
+	if err := build(tab[:], make([]uint8, 30), distBits, distSyms[:]); err != nil {
+		t.Fatalf("no code: %v", err)
+	}
+	for i := range 1 << distBits {
+		if tab[i]&fInvalid == 0 {
+			t.Fatalf("no code: entry %d = %#x", i, tab[i])
+		}
+	}
+	for name, lens := range map[string][]uint8{
+		"over-subscribed":          {1, 1, 1},
+		"incomplete":               {1, 2},
+		"two of one bit, one more": {1, 1, 2},
+	} {
+		if err := build(tab[:], lens, distBits, distSyms[:]); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	// A complete code with codes of every length up to 15 (one each of 1 to 14 bits, two
+	// of 15): each decodes to its symbol, through a subtable past the main table's bits.
+	var lit [litSize]uint32
+	lens := make([]uint8, 16)
+	for i := range 14 {
+		lens[i] = uint8(i + 1)
+	}
+	lens[14], lens[15] = 15, 15
+	if err := build(lit[:], lens, litBits, litSyms[:]); err != nil {
+		t.Fatalf("complete code up to 15 bits: %v", err)
+	}
+	code := uint32(0)
+	for s, l := range lens {
+		if s > 0 {
+			code = (code + 1) << (l - lens[s-1])
+		}
+		rev := bits.Reverse32(code) >> (32 - l)
+		e, used := lit[rev&(1<<litBits-1)], uint32(0)
+		if e&fSub != 0 {
+			used = litBits
+			e = lit[e>>16+rev>>litBits&(1<<(e>>4&15)-1)]
+		}
+		if e>>16 != uint32(s) || e&fLiteral == 0 || used+e&15 != uint32(l) {
+			t.Errorf("symbol %d (%d bits): entry %#x", s, l, e)
 		}
 	}
 }
