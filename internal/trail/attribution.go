@@ -2,6 +2,7 @@ package trail
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -166,8 +167,9 @@ func createdBy(e *event.Event, t time.Time, id event.Identity, actor []byte) []C
 // replayed reports whether keepCreated would keep none of what createdBy(e, t, _, actor)
 // returns, given list and seen: each resource was made by the same actor no later than t
 // (a replayed or duplicated record), so createdBy's copies need not be made. key is a
-// buffer for the lookups.
-func replayed(e *event.Event, t time.Time, actor []byte, list []Created, seen map[string]int, key *[]byte) bool {
+// buffer for the lookups; when idx is not nil, the indices in list of what the record
+// made are appended to it.
+func replayed(e *event.Event, t time.Time, actor []byte, list []Created, seen map[string]int, key *[]byte, idx *[]int32) bool {
 	name := e.Str(event.EventName)
 	paths, ok := creators[string(name)]
 	if !ok {
@@ -182,6 +184,9 @@ func replayed(e *event.Event, t time.Time, actor []byte, list []Created, seen ma
 		k = append(append(k, 0), actor...)
 		*key = k
 		i, ok := seen[string(k)]
+		if ok && idx != nil {
+			*idx = append(*idx, int32(i))
+		}
 		return ok && !t.Before(list[i].Time)
 	}
 	if p, ok := attachCalls[string(name)]; ok {
@@ -199,6 +204,87 @@ func replayed(e *event.Event, t time.Time, actor []byte, list []Created, seen ma
 		}
 	}
 	return true
+}
+
+// madeLimit bounds the record text one worker keeps to know repeated creation records.
+const madeLimit = 8 << 20
+
+// creations attributes what a successful create-type record made (createdBy, keepCreated).
+// A record that repeats an earlier one (a replay, or one read twice: an organization's
+// trail and the account's) made the same resources, known without reading its IDs again:
+// w.made keeps, by what decides createdBy's types and IDs (actor, eventName and the raw
+// requestParameters and responseElements), the indices in w.created of what it made.
+func (w *worker) creations(ev *event.Event, t time.Time, id event.Identity, actor []byte) {
+	var key []byte
+	if w.kept.created.Load() < maxCreated {
+		key = w.madeKey(ev, actor)
+		if idx, ok := w.made[string(key)]; ok {
+			if w.allBy(idx, t) {
+				return
+			}
+			key = nil // known: nothing to remember
+		} else if w.idx = w.idx[:0]; replayed(ev, t, actor, w.created, w.seen, &w.key, &w.idx) {
+			w.remember(key, w.idx)
+			return
+		}
+	}
+	cs := createdBy(ev, t, id, actor)
+	for _, c := range cs {
+		if w.kept.created.Load() >= maxCreated {
+			w.kept.otherCreated.Add(1)
+			continue
+		}
+		if keepCreated(&w.created, w.seen, c) {
+			w.kept.created.Add(1)
+		}
+	}
+	if key == nil {
+		return
+	}
+	w.idx = w.idx[:0]
+	for _, c := range cs {
+		w.key = append(append(append(append(append(w.key[:0], c.Type...), 0), c.ID...), 0), c.Actor...)
+		i, ok := w.seen[string(w.key)]
+		if !ok {
+			return // not kept (maxCreated): the record is not known
+		}
+		w.idx = append(w.idx, int32(i))
+	}
+	w.remember(key, w.idx)
+}
+
+// madeKey is the text w.made knows a creation record by, in w.mk: lengths first, so no
+// two records' texts run together alike.
+func (w *worker) madeKey(ev *event.Event, actor []byte) []byte {
+	k := w.mk[:0]
+	for _, b := range [][]byte{actor, ev.Str(event.EventName), ev.Top(event.RequestParameters), ev.Top(event.ResponseElements)} {
+		k = binary.AppendUvarint(k, uint64(len(b)))
+		k = append(k, b...)
+	}
+	w.mk = k
+	return k
+}
+
+// allBy reports whether every resource at idx in w.created was made no later than t.
+func (w *worker) allBy(idx []int32, t time.Time) bool {
+	for _, i := range idx {
+		if t.Before(w.created[i].Time) {
+			return false
+		}
+	}
+	return true
+}
+
+// remember keeps idx for the record known by key, within madeLimit.
+func (w *worker) remember(key []byte, idx []int32) {
+	if w.madeBytes+len(key)+4*len(idx) > madeLimit {
+		return
+	}
+	if w.made == nil {
+		w.made = map[string][]int32{}
+	}
+	w.made[string(key)] = slices.Clone(idx)
+	w.madeBytes += len(key) + 4*len(idx)
 }
 
 // Attribution answers "who created this?" and "what did this principal create?".

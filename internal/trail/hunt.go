@@ -166,8 +166,13 @@ type worker struct {
 	created []Created
 	seen    map[string]int // created, by type, ID and creator: see keepCreated
 	key     []byte         // a buffer for the lookups in seen
-	account string
-	kept    *keepCounts
+	// creation records known, and buffers: see creations
+	made      map[string][]int32
+	madeBytes int
+	mk        []byte
+	idx       []int32
+	account   string
+	kept      *keepCounts
 	// the actor of obs's identity, for its IdentityRun actorRun
 	actorID  []byte
 	actorRun uint64
@@ -290,18 +295,8 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 			m.add(t, w.obs.ID, w.obs.Region, w.obs.IP)
 		})
 		if len(w.obs.ErrorCode) == 0 {
-			// replays of a creation (the same resource by the same actor) are many: they
-			// are recognised without the copies createdBy makes
-			if nc.creator && (w.kept.created.Load() >= maxCreated || !replayed(ev, t, actor, w.created, w.seen, &w.key)) {
-				for _, c := range createdBy(ev, t, w.obs.Identity, actor) {
-					if w.kept.created.Load() >= maxCreated {
-						w.kept.otherCreated.Add(1)
-						continue
-					}
-					if keepCreated(&w.created, w.seen, c) {
-						w.kept.created.Add(1)
-					}
-				}
+			if nc.creator {
+				w.creations(ev, t, w.obs.Identity, actor)
 			}
 		}
 	})

@@ -51,7 +51,7 @@ func TestReplayedCreations(t *testing.T) {
 		for _, c := range createdBy(&ev, at, id, actor) {
 			keepCreated(&ref, refSeen, c)
 		}
-		if replayed(&ev, at, actor, fast, fastSeen, &key) {
+		if replayed(&ev, at, actor, fast, fastSeen, &key, nil) {
 			skipped++
 			skippedKind[k]++
 			continue
@@ -123,5 +123,56 @@ func TestWorkerActor(t *testing.T) {
 		if got := w.actor(); string(got) != string(want) {
 			t.Fatalf("record %d (identity %d): actor %q, want %q", i, seq[i], got, want)
 		}
+	}
+}
+
+// TestWorkerCreations: a worker that knows repeated creation records by their text keeps
+// exactly what createdBy and keepCreated make of every record: repeats at, after and
+// before the first, by other actors, with other texts for the same resources.
+func TestWorkerCreations(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	bodies := []string{
+		`"eventName":"CreateUser","responseElements":{"user":{"userName":"u1"}}`,
+		`"eventName":"CreateUser","responseElements":{"user":{"userName":"u1","x":1}}`, // the same user, another text
+		`"eventName":"CreateUser","responseElements":{"user":{"userName":"u2"}}`,
+		`"eventName":"CreateAccessKey","responseElements":{"accessKey":{"accessKeyId":"AKIA1","userName":"u1"}}`,
+		`"eventName":"AttachUserPolicy","requestParameters":{"userName":"u1","policyArn":"arn:aws:iam::aws:policy/AdministratorAccess"}`,
+		`"eventName":"AttachUserPolicy","requestParameters":{"userName":"u1"}`,
+		`"eventName":"RunInstances","responseElements":{"instancesSet":{"items":[{"instanceId":"i-1"},{"instanceId":"i-2"}]}}`,
+		`"eventName":"RunInstances","responseElements":{"instancesSet":{"items":[{"instanceId":"i-1"}]}}`,
+		`"eventName":"CreateBucket","requestParameters":{"bucketName":"b\u002d1"}`,
+		`"eventName":"CreateRole","responseElements":null`,
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	var (
+		ev      event.Event
+		ref     []Created
+		refSeen = map[string]int{}
+		w       = worker{seen: map[string]int{}, kept: &keepCounts{}}
+		known   int
+	)
+	for i := range 4000 {
+		at := t0.Add(time.Duration(r.IntN(900)-200) * time.Second)
+		user := []string{"a", "b"}[r.IntN(2)]
+		rec := fmt.Sprintf(`{"eventTime":%q,"eventID":"e%d","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/%s"},%s}`,
+			at.Format(time.RFC3339), i, user, bodies[r.IntN(len(bodies))])
+		if _, err := ev.Index([]byte(rec), 0); err != nil {
+			t.Fatal(err)
+		}
+		id := ev.Identity()
+		actor := detect.ActorID(id)
+		for _, c := range createdBy(&ev, at, id, actor) {
+			keepCreated(&ref, refSeen, c)
+		}
+		if _, ok := w.made[string(w.madeKey(&ev, actor))]; ok {
+			known++
+		}
+		w.creations(&ev, at, id, actor)
+	}
+	if !reflect.DeepEqual(ref, w.created) {
+		t.Fatalf("lists differ: %d kept, %d by the worker", len(ref), len(w.created))
+	}
+	if known < 3000 {
+		t.Fatalf("only %d of 4000 records known by their text", known)
 	}
 }
