@@ -6,6 +6,8 @@ import (
 	"io"
 	"testing"
 
+	"github.com/klauspost/compress/gzip"
+
 	"github.com/accountguard/accountguard/internal/trail/event"
 	"github.com/accountguard/accountguard/internal/trail/jsonx"
 )
@@ -29,6 +31,15 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`[{"eventTime":"t","eventName":"n"},{"eventTime":"t","eventName":"n"}]`))
 	f.Add([]byte(`{"Records":[{"eventTime":"t","eventName":"n","x":"\"}]`))
 	f.Add([]byte("\x1f\x8b\x08\x00"))
+	// whole gzip files: inflated whole (package inflate), or streamed once damaged
+	for _, plain := range []string{`{"Records":[{"eventTime":"2023-07-10T11:42:36Z","eventName":"ListUsers","userIdentity":{"arn":"a"}}]}`,
+		`{"eventTime":"x","eventName":"y"}` + "\n" + `{"eventTime":"x","eventSource":"y","resources":[{"ARN":"z"}]}`} {
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write([]byte(plain))
+		zw.Close()
+		f.Add(gz.Bytes())
+	}
 	f.Add([]byte(`{"eventTime":"t","eventName":"n","userIdentity":{"type":"Root","arn" "a"}}`))
 	f.Add([]byte(`{"eventTime":"t","eventName":"CreateUser\u0041bcdefgh","userIdentity":{"type":"Ro\u006ft"}}`))
 	f.Add([]byte(`{"eventTime":"t","eventName":"\0"}`))
