@@ -285,15 +285,12 @@ func (r *fileReader) inflateWhole() bool {
 	if n := len(r.zin); n >= 4 && int(binary.LittleEndian.Uint32(r.zin[n-4:])) > wholeOutMax {
 		return false // its stated size (modulo 4 GiB) is too large to hold
 	}
+	if cap(r.zout) > 8<<20 {
+		r.zout = nil // a large file earlier: do not keep its buffer for all the small ones
+	}
 	out, err := r.inf.Gunzip(r.zout, r.zin, wholeOutMax)
-	if cap(out) <= wholeOutMax+64<<10 {
-		r.zout = out[:0]
-	}
-	if err != nil {
-		return false
-	}
 	r.zout = out
-	return true
+	return err == nil
 }
 
 func describeReadErr(err error, gz bool) error {
