@@ -94,26 +94,27 @@ func (l *CallList) keep(b *Budget, c Call) {
 	b.add(1)
 }
 
-// again counts one call (at t, of API name in region, event ID id) into the entry the
-// last call went to when it is of that entry's span (and API and region) and would not
-// replace its evidence: what keep does then, without the Call. It reports whether it did;
-// keep must take the call otherwise.
-func (l *CallList) again(t time.Time, name, region, id []byte) bool {
+// entryOf returns the entry the last call went to when a call at t of API name in region
+// belongs to it (its span, and API and region unless anyName), or nil: calls come in runs,
+// which find their entry without a Call or a map lookup.
+func (l *CallList) entryOf(t time.Time, name, region []byte) *Call {
 	if l.last == 0 || l.last > len(l.Calls) {
-		return false
+		return nil
 	}
 	have := &l.Calls[l.last-1]
 	if !l.anyName && (have.Name != string(name) || have.Region != string(region)) {
-		return false
-	}
-	if t.Before(have.Time) || (t.Equal(have.Time) && string(id) < have.ID) {
-		return false // fold would keep this call as evidence
+		return nil
 	}
 	if floorDiv(t.Unix(), 60)>>l.shift != floorDiv(have.Time.Unix(), 60)>>l.shift {
-		return false
+		return nil
 	}
-	have.Count++
-	return true
+	return have
+}
+
+// replaces reports whether a call at t with event ID id would be kept as the evidence of
+// have, the earlier (then the lower event ID) of the two: see fold.
+func replaces(t time.Time, id []byte, have *Call) bool {
+	return t.Before(have.Time) || (t.Equal(have.Time) && string(id) < have.ID)
 }
 
 // fold counts c into have, keeping the earlier call (then the lower event ID) as evidence.

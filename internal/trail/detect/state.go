@@ -337,8 +337,14 @@ func (s *State) observeActor(a *Actor, o *Obs, failed, internal bool) {
 	}
 	switch kind {
 	case kindRecon, kindDiscovery:
-		if a.longTerm && !a.Recon.again(t, nil, nil, o.ID) {
-			a.Recon.keep(b, Call{Time: t, Name: s.intern(o.EventName), ID: string(o.ID), Actor: a.ID})
+		if a.longTerm {
+			if have := a.Recon.entryOf(t, nil, nil); have == nil {
+				a.Recon.keep(b, Call{Time: t, Name: s.intern(o.EventName), ID: string(o.ID), Actor: a.ID})
+			} else if !replaces(t, o.ID, have) {
+				have.Count++
+			} else {
+				fold(have, Call{Time: t, Name: s.intern(o.EventName), ID: string(o.ID), Actor: a.ID, Count: 1})
+			}
 		}
 	case kindPersistence:
 		if a.longTerm {
@@ -351,8 +357,22 @@ func (s *State) observeActor(a *Actor, o *Obs, failed, internal bool) {
 
 // keep adds the record's call to l.
 func (s *State) keep(l *CallList, o *Obs, a *Actor) {
-	if !l.again(o.Time, o.EventName, o.Region, o.ID) {
+	have := l.entryOf(o.Time, o.EventName, o.Region)
+	switch {
+	case have == nil:
 		l.keep(s.budget, s.call(o, a))
+	case !replaces(o.Time, o.ID, have):
+		have.Count++
+	default: // the call is the entry's evidence now: its API and region are the entry's
+		c := Call{Time: o.Time, Name: have.Name, ID: string(o.ID), Region: have.Region, IP: have.IP,
+			Actor: a.ID, Error: have.Error, Count: 1}
+		if c.IP != string(o.IP) {
+			c.IP = s.intern(o.IP)
+		}
+		if c.Error != string(o.ErrorCode) {
+			c.Error = s.intern(o.ErrorCode)
+		}
+		fold(have, c)
 	}
 }
 
