@@ -173,7 +173,7 @@ func TestObserveRuns(t *testing.T) {
 		runs.Observe(&obs)
 		alone := obs
 		alone.idRun = 0 // and no agent or error code of the last record
-		one.lastUA, one.lastUAProd, one.lastErr, one.lastDenied = nil, nil, nil, false
+		one.lastUA, one.lastUAProd, one.lastErr, one.lastDenied, one.denials = nil, nil, nil, false, nil
 		one.Observe(&alone)
 		if i == 1500 {
 			runs.Merge(NewStateWith(runs.Budget()))
@@ -185,5 +185,25 @@ func TestObserveRuns(t *testing.T) {
 	}
 	if cacheHit < 1000 {
 		t.Fatalf("the identity of the last record was reused %d times", cacheHit)
+	}
+}
+
+func TestGlobalSource(t *testing.T) {
+	for _, src := range []string{"iam.amazonaws.com", "sts.amazonaws.com", "signin.amazonaws.com",
+		"organizations.amazonaws.com", "route53.amazonaws.com", "cloudfront.amazonaws.com",
+		"support.amazonaws.com", "health.amazonaws.com", "ce.amazonaws.com", "budgets.amazonaws.com",
+		"account.amazonaws.com", "billingconsole.amazonaws.com", "sso.amazonaws.com", "notifications.amazonaws.com",
+		"servicequotas.amazonaws.com", "trustedadvisor.amazonaws.com", "s3.amazonaws.com"} {
+		if !globalSource([]byte(src)) {
+			t.Errorf("%s: not global", src)
+		}
+		if globalSource([]byte(src[1:])) || globalSource([]byte(src+"x")) || globalSource([]byte(strings.ToUpper(src))) {
+			t.Errorf("a near-copy of %s is global", src)
+		}
+	}
+	for _, src := range []string{"ec2.amazonaws.com", "lambda.amazonaws.com", "", "iam"} {
+		if globalSource([]byte(src)) {
+			t.Errorf("%s: global", src)
+		}
 	}
 }

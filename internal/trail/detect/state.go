@@ -196,6 +196,7 @@ type State struct {
 	lastUA, lastUAProd []byte
 	lastErr            []byte
 	lastDenied         bool
+	denials            map[string]bool // isDenied of the error codes seen (a few hundred at most)
 }
 
 // NewState returns an empty State with a budget of its own and DefaultLimits.
@@ -209,13 +210,20 @@ func NewStateWith(b *Budget) *State {
 // Budget is what s shares with the other States of its hunt.
 func (s *State) Budget() *Budget { return s.budget }
 
-// globalSources are services whose records carry us-east-1 (or the caller's region)
-// whatever region the account uses, so they say nothing about regions in use.
-var globalSources = set("iam.amazonaws.com", "sts.amazonaws.com", "signin.amazonaws.com",
-	"organizations.amazonaws.com", "route53.amazonaws.com", "cloudfront.amazonaws.com",
-	"support.amazonaws.com", "health.amazonaws.com", "ce.amazonaws.com", "budgets.amazonaws.com",
-	"account.amazonaws.com", "billingconsole.amazonaws.com", "sso.amazonaws.com", "notifications.amazonaws.com",
-	"servicequotas.amazonaws.com", "trustedadvisor.amazonaws.com", "s3.amazonaws.com")
+// globalSource reports whether eventSource is a service whose records carry us-east-1
+// (or the caller's region) whatever region the account uses, so they say nothing about
+// regions in use. A switch, not a map: no hash of the name.
+func globalSource(eventSource []byte) bool {
+	switch string(eventSource) {
+	case "iam.amazonaws.com", "sts.amazonaws.com", "signin.amazonaws.com",
+		"organizations.amazonaws.com", "route53.amazonaws.com", "cloudfront.amazonaws.com",
+		"support.amazonaws.com", "health.amazonaws.com", "ce.amazonaws.com", "budgets.amazonaws.com",
+		"account.amazonaws.com", "billingconsole.amazonaws.com", "sso.amazonaws.com", "notifications.amazonaws.com",
+		"servicequotas.amazonaws.com", "trustedadvisor.amazonaws.com", "s3.amazonaws.com":
+		return true
+	}
+	return false
+}
 
 var launchCalls = set("RunInstances", "RequestSpotInstances", "RequestSpotFleet", "CreateFleet", "CreateAutoScalingGroup")
 
@@ -280,7 +288,7 @@ func (s *State) Observe(o *Obs) {
 	}
 	if !bytes.Equal(o.EventSource, s.lastSource) { // runs of one service are common
 		s.lastSource = append(s.lastSource[:0], o.EventSource...)
-		s.lastGlobal = globalSources[string(o.EventSource)]
+		s.lastGlobal = globalSource(o.EventSource)
 	}
 	if len(o.Region) > 0 && !internal && !s.lastGlobal {
 		if r := s.lastRegionS; r != nil && s.lastRegion == string(o.Region) {
@@ -328,7 +336,7 @@ func (s *State) observeActor(a *Actor, o *Obs, failed, internal bool) {
 	if failed {
 		if !bytes.Equal(o.ErrorCode, s.lastErr) {
 			s.lastErr = append(s.lastErr[:0], o.ErrorCode...)
-			s.lastDenied = isDenied(o.ErrorCode)
+			s.lastDenied = s.denied(o.ErrorCode)
 		}
 		if s.lastDenied {
 			s.keep(&a.Denied, o, a)
@@ -425,6 +433,23 @@ func (s *State) intern(b []byte) string {
 	}
 	return v
 }
+
+// denied is isDenied(code), remembered for the first maxDenials codes.
+func (s *State) denied(code []byte) bool {
+	if d, ok := s.denials[string(code)]; ok {
+		return d
+	}
+	d := isDenied(code)
+	if len(s.denials) < maxDenials {
+		if s.denials == nil {
+			s.denials = map[string]bool{}
+		}
+		s.denials[string(code)] = d
+	}
+	return d
+}
+
+const maxDenials = 256
 
 func isDenied(code []byte) bool {
 	return bytes.Contains(code, []byte("AccessDenied")) || bytes.Contains(code, []byte("UnauthorizedOperation")) ||
