@@ -503,5 +503,6 @@ func awsActor(id event.Identity) []byte {
 	if len(by) == 0 {
 		return []byte("AWS")
 	}
-	return append([]byte("AWS ("), append(by, ')')...)
+	// a new slice: append(by, ')') would write over the record's closing quote
+	return append(append([]byte("AWS ("), by...), ')')
 }

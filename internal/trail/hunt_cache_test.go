@@ -176,3 +176,30 @@ func TestWorkerCreations(t *testing.T) {
 		t.Fatalf("only %d of 4000 records known by their text", known)
 	}
 }
+
+// TestAWSActorKeepsRecord: naming AWS as the actor copies invokedBy; it does not write
+// into the record (nor the identity text the event keeps for the next record).
+func TestAWSActorKeepsRecord(t *testing.T) {
+	rec := []byte(`{"eventName":"AssumeRole","userIdentity":{"type":"AWSService","invokedBy":"ec2.amazonaws.com"},"eventID":"e1"}`)
+	want := string(rec)
+	for _, structured := range []bool{false, true} {
+		var ev event.Event
+		if structured {
+			var st jsonx.Structure
+			st.Reset()
+			st.Update(rec)
+			if _, err := ev.IndexWith(rec, 0, &st); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := ev.Index(rec, 0); err != nil {
+			t.Fatal(err)
+		}
+		top := string(ev.Top(event.UserIdentity))
+		if got := string(awsActor(ev.Identity())); got != "AWS (ec2.amazonaws.com)" {
+			t.Fatalf("awsActor = %q", got)
+		}
+		if string(rec) != want || string(ev.Top(event.UserIdentity)) != top {
+			t.Fatalf("structured %v: the record became %s", structured, rec)
+		}
+	}
+}
