@@ -58,6 +58,22 @@ func TestFromEventIdentityRuns(t *testing.T) {
 			t.Fatalf("record %d (identity %d): Identity %+v, want %+v", i, seq[i], obs.Identity, want)
 		}
 	}
+	// what the Obs keeps of the identities does not alias the records
+	for i := range buf {
+		buf[i] = 'x'
+	}
+	if len(obs.ids) < 3 {
+		t.Fatalf("%d identities kept", len(obs.ids))
+	}
+	for text, id := range obs.ids {
+		var fresh event.Event
+		if _, err := fresh.Index([]byte(`{"userIdentity":`+text+`}`), 0); err != nil {
+			t.Fatal(err)
+		}
+		if want := fresh.Identity(); !reflect.DeepEqual(*id, want) {
+			t.Fatalf("kept identity %+v, want %+v", *id, want)
+		}
+	}
 	// another Event, whatever its IdentityGen, is read anew
 	var other event.Event
 	if _, err := other.Index([]byte(`{"userIdentity":`+ids[1]+`}`), 0); err != nil {

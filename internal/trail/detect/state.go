@@ -23,7 +23,17 @@ type Obs struct {
 	idEv  *event.Event
 	idGen uint64
 	idRun uint64 // see IdentityRun
+	// the identities read, by their userIdentity text: a few identities take turns, and
+	// reading one costs more than finding its text
+	ids     map[string]*event.Identity
+	idBytes int
 }
+
+// What an Obs keeps of the identities it read (see Obs.identity).
+const (
+	maxIdentities    = 1024
+	maxIdentityBytes = 1 << 20
+)
 
 // IdentityRun changes whenever FromEvent reads Identity anew: what a caller works out
 // from Identity holds while it stays the same.
@@ -48,11 +58,48 @@ func (o *Obs) FromEvent(e *event.Event, t time.Time) {
 	// An equal IdentityGen of the same Event means the same identity text, which the
 	// event keeps (and the slices of Identity alias) until it changes.
 	if g := e.IdentityGen(); g != o.idGen || e != o.idEv {
-		o.Identity = e.Identity()
+		o.Identity = o.identity(e)
 		o.idGen, o.idEv = g, e
 		o.idRun++
 	}
 	o.Classed = false
+}
+
+// identity is e.Identity(), from o.ids when that text was read before: the identity is
+// made of its text alone. What o.ids keeps is a copy, which outlives the record.
+func (o *Obs) identity(e *event.Event) event.Identity {
+	raw := e.Top(event.UserIdentity)
+	if len(raw) == 0 {
+		return e.Identity()
+	}
+	if id, ok := o.ids[string(raw)]; ok {
+		return *id
+	}
+	id := e.Identity()
+	fields := [...]*[]byte{&id.Type, &id.ARN, &id.AccessKeyID, &id.UserName, &id.PrincipalID, &id.AccountID, &id.InvokedBy, &id.IssuerARN}
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
+	}
+	if len(o.ids) >= maxIdentities || o.idBytes+len(raw)+n > maxIdentityBytes {
+		return id
+	}
+	var own event.Identity
+	owned := [...]*[]byte{&own.Type, &own.ARN, &own.AccessKeyID, &own.UserName, &own.PrincipalID, &own.AccountID, &own.InvokedBy, &own.IssuerARN}
+	buf := make([]byte, 0, n)
+	for i, f := range fields {
+		if *f != nil {
+			k := len(buf)
+			buf = append(buf, *f...)
+			*owned[i] = buf[k:len(buf):len(buf)] // no room: an append to one field copies
+		}
+	}
+	if o.ids == nil {
+		o.ids = map[string]*event.Identity{}
+	}
+	o.ids[string(raw)] = &own
+	o.idBytes += len(raw) + n
+	return id
 }
 
 // ActorID is how detectors and the timeline key an identity: a long-term access key
