@@ -86,12 +86,13 @@ func TestFromEventIdentityRuns(t *testing.T) {
 }
 
 // TestSeenAddOrder: Seen.add's inlined comparisons keep First and Last as Before and
-// After do, for times apart by nanoseconds, seconds and centuries (year 0 too).
+// After do, for times apart by nanoseconds, seconds and centuries (year 0 too), and
+// Seen.see does what add does.
 func TestSeenAddOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	bases := []time.Time{time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), t0, time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)}
 	for range 200 {
-		var s Seen
+		var s, seen Seen
 		var first, last time.Time
 		for i := range 50 {
 			tm := bases[r.IntN(len(bases))].Add(time.Duration(r.IntN(5)-2) * time.Second).Add(time.Duration(r.IntN(3)) * time.Nanosecond)
@@ -101,9 +102,15 @@ func TestSeenAddOrder(t *testing.T) {
 			if tm.After(last) {
 				last = tm
 			}
-			s.add(tm, []byte("e"), nil, nil)
+			id := []byte(fmt.Sprint("e", i))
+			earlier := s.add(tm, id, []byte("r"), []byte("by"))
 			if !s.First.Equal(first) || !s.Last.Equal(last) {
 				t.Fatalf("after %d: First %v Last %v, want %v %v", i, s.First, s.Last, first, last)
+			}
+			// see, given the time's Unix and Nanosecond, is add
+			o := &Obs{Time: tm, ID: id, Region: []byte("r")}
+			if seen.see(o, tm.Unix(), tm.Nanosecond(), []byte("by")) != earlier || seen != s {
+				t.Fatalf("after %d: see made %+v, add %+v", i, seen, s)
 			}
 		}
 	}

@@ -150,6 +150,22 @@ func (s *Seen) add(t time.Time, id, region, by []byte) bool {
 	return earlier
 }
 
+// see is add(o.Time, o.ID, o.Region, by) given o.Time's Unix and Nanosecond: a record is
+// added to several Seen (its identity's, its IP's, its agent's, its region's), and most
+// often moves First not at all.
+func (s *Seen) see(o *Obs, ts int64, tn int, by []byte) bool {
+	if s.Count > 0 {
+		if fs := s.First.Unix(); ts > fs || ts == fs && tn >= s.First.Nanosecond() {
+			if ls := s.Last.Unix(); ts > ls || ts == ls && tn > s.Last.Nanosecond() {
+				s.Last = o.Time
+			}
+			s.Count++
+			return false
+		}
+	}
+	return s.add(o.Time, o.ID, o.Region, by)
+}
+
 // merge adds o and reports whether it moved First earlier.
 func (s *Seen) merge(o *Seen) bool {
 	if o.Count == 0 {
@@ -325,7 +341,7 @@ func (s *State) Observe(o *Obs) {
 	internal := len(o.Identity.InvokedBy) > 0 || bytes.Equal(o.IP, []byte("AWS Internal")) || bytes.HasSuffix(o.IP, []byte(".amazonaws.com"))
 	if a != nil {
 		s.lastActor = a
-		s.observeActor(a, o, failed, internal)
+		s.observeActor(a, o, ts, tn, failed, internal)
 	} else {
 		// past MaxActors: counted, and the account's regions still learn from it
 		s.Untracked.addRecord(aid, t, o.ID, o.Region, nil)
@@ -339,7 +355,7 @@ func (s *State) Observe(o *Obs) {
 	}
 	if len(o.Region) > 0 && !internal && !s.lastGlobal {
 		if r := s.lastRegionS; r != nil && s.lastRegion == string(o.Region) {
-			if r.add(t, o.ID, o.Region, aid) && s.regionsB.on {
+			if r.see(o, ts, tn, aid) && s.regionsB.on {
 				s.regionsB.fix(r.hi)
 			}
 		} else if r := s.regionsB.add(nil, s.budget.MaxValues, s.Regions, &s.RegionsNotKept, o.Region, t, o.ID, o.Region, aid); r != nil {
@@ -349,12 +365,12 @@ func (s *State) Observe(o *Obs) {
 }
 
 // observeActor folds one record into the profile of its identity.
-func (s *State) observeActor(a *Actor, o *Obs, failed, internal bool) {
+func (s *State) observeActor(a *Actor, o *Obs, ts int64, tn int, failed, internal bool) {
 	t, b := o.Time, s.budget
-	a.add(t, o.ID, o.Region, nil)
+	a.see(o, ts, tn, nil)
 	if !internal {
 		if a.lastIPS != nil && a.lastIP == string(o.IP) {
-			if a.lastIPS.add(t, o.ID, o.Region, nil) && a.ipsB.on {
+			if a.lastIPS.see(o, ts, tn, nil) && a.ipsB.on {
 				a.ipsB.fix(a.lastIPS.hi)
 			}
 		} else if v := a.ipsB.add(b, b.MaxValues, a.IPs, &a.IPsNotKept, o.IP, t, o.ID, o.Region, nil); v != nil {
@@ -366,7 +382,7 @@ func (s *State) observeActor(a *Actor, o *Obs, failed, internal bool) {
 		}
 		ua := s.lastUAProd
 		if a.lastUAS != nil && a.lastUA == string(ua) {
-			if a.lastUAS.add(t, o.ID, o.Region, nil) && a.agentsB.on {
+			if a.lastUAS.see(o, ts, tn, nil) && a.agentsB.on {
 				a.agentsB.fix(a.lastUAS.hi)
 			}
 		} else if v := a.agentsB.add(b, b.MaxValues, a.Agents, &a.AgentsNotKept, ua, t, o.ID, o.Region, nil); v != nil {
