@@ -173,9 +173,9 @@ type worker struct {
 	idx       []int32
 	account   string
 	kept      *keepCounts
-	// the actor of obs's identity, for its IdentityRun actorRun
-	actorID  []byte
-	actorRun uint64
+	// the actor of obs's identity, for its IdentityRun actorRun; awsActor is a buffer
+	actorID, awsActor []byte
+	actorRun          uint64
 }
 
 // actor is the record's actor: detect.ActorID of its identity, or AWS itself (awsActor);
@@ -184,7 +184,8 @@ func (w *worker) actor() []byte {
 	if r := w.obs.IdentityRun(); r != w.actorRun || r == 0 {
 		w.actorID, w.actorRun = detect.ActorID(w.obs.Identity), r
 		if len(w.actorID) == 0 {
-			w.actorID = awsActor(w.obs.Identity)
+			w.awsActor = appendAWSActor(w.awsActor[:0], w.obs.Identity)
+			w.actorID = w.awsActor
 		}
 	}
 	return w.actorID
@@ -495,14 +496,17 @@ func references(urls, tags []string) []finding.Reference {
 
 // awsActor names AWS itself when it acts with no principal of the account (a service, AWS
 // attaching a quarantine policy): "AWS (invokedBy or type)".
-func awsActor(id event.Identity) []byte {
+func awsActor(id event.Identity) []byte { return appendAWSActor(nil, id) }
+
+// appendAWSActor appends awsActor(id) to dst.
+func appendAWSActor(dst []byte, id event.Identity) []byte {
 	by := id.InvokedBy
 	if len(by) == 0 {
 		by = id.Type
 	}
 	if len(by) == 0 {
-		return []byte("AWS")
+		return append(dst, "AWS"...)
 	}
-	// a new slice: append(by, ')') would write over the record's closing quote
-	return append(append([]byte("AWS ("), by...), ')')
+	// a copy: append(by, ')') would write over the record's closing quote
+	return append(append(append(dst, "AWS ("...), by...), ')')
 }
