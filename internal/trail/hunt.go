@@ -101,6 +101,22 @@ func (m *Match) add(t time.Time, id []byte, region, ip []byte) {
 	addSmall(&m.IPs, ip, 10)
 }
 
+// identify names the principal and key of the match after its earliest record (the
+// smaller key on a tie), so that an actor who used several keys, such as a role whose
+// sessions each have one, is shown the same way however the records were split among
+// workers. It is called before add counts the record.
+func (m *Match) identify(t time.Time, arn, key []byte) {
+	if m.Actor == "" || m.Count > 0 && (t.After(m.First) || t.Equal(m.First) && string(key) >= m.KeyID) {
+		return
+	}
+	if string(key) != m.KeyID {
+		m.KeyID = string(key)
+	}
+	if string(arn) != m.ARN {
+		m.ARN = string(arn)
+	}
+}
+
 func addSmall(list *[]string, v []byte, max int) {
 	if len(v) == 0 || len(*list) >= max {
 		return
@@ -114,6 +130,9 @@ func addSmall(list *[]string, v []byte, max int) {
 }
 
 func (m *Match) merge(o *Match) {
+	if o.First.Before(m.First) || o.First.Equal(m.First) && o.KeyID < m.KeyID {
+		m.ARN, m.KeyID = o.ARN, o.KeyID
+	}
 	for i, id := range o.EventIDs {
 		// re-adding keeps the earliest evidence; counts are fixed up below
 		m.add(o.times[i], []byte(id), nil, nil)
@@ -293,6 +312,7 @@ func (e *Engine) Hunt(ctx context.Context, srcs []Source, opt HuntOptions) *Resu
 					byActor[m.Actor] = m
 				}
 			}
+			m.identify(t, w.obs.Identity.ARN, w.obs.Identity.AccessKeyID)
 			m.add(t, w.obs.ID, w.obs.Region, w.obs.IP)
 		})
 		if len(w.obs.ErrorCode) == 0 {
