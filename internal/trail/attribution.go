@@ -207,7 +207,7 @@ func replayed(e *event.Event, t time.Time, actor []byte, list []Created, seen ma
 }
 
 // madeLimit bounds the record text one worker keeps to know repeated creation records.
-const madeLimit = 8 << 20
+const madeLimit = 1 << 20
 
 // creations attributes what a successful create-type record made (createdBy, keepCreated).
 // A record that repeats an earlier one (a replay, or one read twice: an organization's
