@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,7 +107,8 @@ func TestFilesTrailBucketFolder(t *testing.T) {
 // prefix, delimiter and paging, plus extra in-memory objects.
 type fakeS3 struct {
 	objects map[string][]byte
-	lists   []string // the prefixes listed, for checking pruning
+	mu      sync.Mutex // the lister calls from several goroutines
+	lists   []string   // the prefixes listed, for checking pruning
 }
 
 func newFakeS3(t *testing.T, root string, extra map[string]string) *fakeS3 {
@@ -132,7 +134,9 @@ func newFakeS3(t *testing.T, root string, extra map[string]string) *fakeS3 {
 
 func (f *fakeS3) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
 	prefix, delim := aws.ToString(in.Prefix), aws.ToString(in.Delimiter)
+	f.mu.Lock()
 	f.lists = append(f.lists, prefix+"|"+delim)
+	f.mu.Unlock()
 	var keys []string
 	for k := range f.objects {
 		if strings.HasPrefix(k, prefix) {
