@@ -230,12 +230,15 @@ func (w *worker) creations(ev *event.Event, t time.Time, id event.Identity, acto
 	}
 	cs := createdBy(ev, t, id, actor)
 	for _, c := range cs {
-		if w.kept.created.Load() >= maxCreated {
+		// a place is taken before keeping, so that workers keeping at once cannot pass the
+		// limit together
+		if w.kept.created.Add(1) > maxCreated {
+			w.kept.created.Add(-1)
 			w.kept.otherCreated.Add(1)
 			continue
 		}
-		if keepCreated(&w.created, w.seen, c) {
-			w.kept.created.Add(1)
+		if !keepCreated(&w.created, w.seen, c) {
+			w.kept.created.Add(-1) // known already: no place taken
 		}
 	}
 	if key == nil {

@@ -60,9 +60,11 @@ const (
 	// maxMatches is how many (rule, identity) matches a hunt keeps; past it, a rule's
 	// matches by identities not yet kept are counted in one Match whose Actor is "".
 	maxMatches = 50_000
-	// maxCreated is how many created resources a hunt keeps for attribution.
-	maxCreated = 200_000
 )
+
+// maxCreated is how many created resources a hunt keeps for attribution. A variable for
+// tests.
+var maxCreated int64 = 200_000
 
 // Match is every record one rule matched for one actor.
 type Match struct {
