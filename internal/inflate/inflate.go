@@ -490,24 +490,26 @@ func (d *Decoder) codes(s *state, out []byte, base, limit int, lit *[litSize]uin
 	o := len(out)
 	out = out[:cap(out)]
 	var e uint32
-	for refill := true; ; {
-		if refill {
-			// at least 56 bits: a length and distance with their extra bits take at most 48
-			if p+8 <= len(in) {
-				b |= binary.LittleEndian.Uint64(in[p:]) << nb
-				p += int((63 - nb) >> 3)
-				nb |= 56
-			} else {
-				s.p, s.b, s.nb = p, b, nb
-				s.refill()
-				p, b, nb = s.p, s.b, s.nb
-				if s.over > 16 {
-					return out[:o], ErrShort
-				}
+	// lookup false: e is already the entry of the code at b. A refill only adds bits above
+	// nb, so it leaves that entry valid.
+	for lookup := true; ; {
+		// at least 56 bits: a length and distance with their extra bits take at most 48
+		if p+8 <= len(in) {
+			b |= binary.LittleEndian.Uint64(in[p:]) << nb
+			p += int((63 - nb) >> 3)
+			nb |= 56
+		} else {
+			s.p, s.b, s.nb = p, b, nb
+			s.refill()
+			p, b, nb = s.p, s.b, s.nb
+			if s.over > 16 {
+				return out[:o], ErrShort
 			}
+		}
+		if lookup {
 			e = lit[b&(1<<litBits-1)]
 		}
-		refill = true
+		lookup = true
 		if len(out)-o < slack {
 			if o+slack > limit+slack {
 				return out[:o], ErrTooLarge
@@ -526,11 +528,12 @@ func (d *Decoder) codes(s *state, out []byte, base, limit int, lit *[litSize]uin
 		if e&fLiteral != 0 {
 			out[o] = byte(e >> 16)
 			o++
-			// more literals often fit in the bits left (a main-table code takes at most
-			// 11), and the slack has room for them
-			for range 2 {
+			// A run of literals, while the bits left hold a main-table code (at most 11
+			// bits; a longer one goes round the main loop) and the slack has room.
+			for end := len(out) - slack; nb >= litBits && o < end; {
 				e = lit[b&(1<<litBits-1)]
-				if e&fLiteral == 0 || nb < litBits {
+				if e&fLiteral == 0 {
+					lookup = false
 					break
 				}
 				n = uint(e & 15)
@@ -571,13 +574,10 @@ func (d *Decoder) codes(s *state, out []byte, base, limit int, lit *[litSize]uin
 		if off > o-base {
 			return out[:o], ErrCorrupt
 		}
-		// refill and look up the next code now, before the copy
-		if p+8 <= len(in) {
-			b |= binary.LittleEndian.Uint64(in[p:]) << nb
-			p += int((63 - nb) >> 3)
-			nb |= 56
+		// look up the next code now, before the copy, when the bits are there
+		if nb >= litBits {
 			e = lit[b&(1<<litBits-1)]
-			refill = false
+			lookup = false
 		}
 		from := o - off
 		switch {
