@@ -246,18 +246,19 @@ func (s *Structure) Members(b []byte, i int, out []Member) ([]Member, int, error
 	}
 	it := quoteIter{blocks: s.blocks}
 	it.seek(i)
+	// A quote of the index is a quote of the text (the index was built from it), so where
+	// the next quote is where a key or string must start, the byte need not be read; where
+	// it is not, the text is malformed or the index out of step, and the caller's byte scan
+	// says which.
 	for {
 		if i >= n {
 			return out, i, ErrShort
-		}
-		if b[i] != '"' {
-			return out, i, syntaxErr(i, "expected object key")
 		}
 		if it.next() != i {
 			return out, i, ErrInconsistent
 		}
 		kc := it.next()
-		if kc < 0 || kc >= n {
+		if uint(kc) >= uint(n) {
 			return out, n, ErrShort
 		}
 		j := kc + 1
@@ -285,7 +286,7 @@ func (s *Structure) Members(b []byte, i int, out []Member) ([]Member, int, error
 				return out, j, ErrInconsistent
 			}
 			vc := it.next()
-			if vc < 0 || vc >= n {
+			if uint(vc) >= uint(n) {
 				return out, n, ErrShort
 			}
 			ve = vc + 1
@@ -299,7 +300,7 @@ func (s *Structure) Members(b []byte, i int, out []Member) ([]Member, int, error
 				return out, j, ErrInconsistent
 			}
 			c := s.MatchClose(j)
-			if c < 0 || c >= n {
+			if uint(c) >= uint(n) {
 				return out, n, ErrShort
 			}
 			ve = c + 1
@@ -319,21 +320,23 @@ func (s *Structure) Members(b []byte, i int, out []Member) ([]Member, int, error
 		out = append(out, Member{})
 		m := &out[len(out)-1]
 		m.KeyStart, m.KeyEnd, m.ValStart, m.ValEnd, m.Plain = int32(i+1), int32(kc), int32(j), int32(ve), plain
-		i = ve
-		if i >= n || b[i] != ',' && b[i] != '}' {
+		if i = ve; i >= n {
+			return out, i, ErrShort
+		}
+		c := b[i]
+		if c != ',' && c != '}' {
 			if i = SkipSpace(b, i); i >= n {
 				return out, i, ErrShort
 			}
-		}
-		switch b[i] {
-		case '}':
-			return out, i + 1, nil
-		case ',':
-			if i++; i < n && space[b[i]] {
-				i = SkipSpace(b, i)
+			if c = b[i]; c != ',' && c != '}' {
+				return out, i, syntaxErr(i, "expected comma")
 			}
-		default:
-			return out, i, syntaxErr(i, "expected comma")
+		}
+		if c == '}' {
+			return out, i + 1, nil
+		}
+		if i++; i < n && space[b[i]] {
+			i = SkipSpace(b, i)
 		}
 	}
 }
