@@ -339,37 +339,48 @@ func runHunt(bin, dir string) (result, []byte, error) {
 		note: fmt.Sprintf("%d findings", len(fs))}, out.Bytes(), nil
 }
 
-// each runs fn over files on GOMAXPROCS goroutines.
-func each(files []string, fn func(f string, gz *gzip.Reader) int64) int64 {
+// perWorker runs over files on GOMAXPROCS goroutines, each with the function newWorker
+// makes for it (its own decoder and buffers), and sums what they return.
+func perWorker(files []string, newWorker func() func(path string) int64) int64 {
 	var next, total atomic.Int64
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
-			var gz *gzip.Reader
+			fn := newWorker()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(files) {
 					return
 				}
-				f, err := os.Open(files[i])
-				if err != nil {
-					panic(err)
-				}
-				if gz == nil {
-					gz, err = gzip.NewReader(f)
-				} else {
-					err = gz.Reset(f)
-				}
-				if err != nil {
-					panic(err)
-				}
-				total.Add(fn(files[i], gz))
-				f.Close()
+				total.Add(fn(files[i]))
 			}
 		})
 	}
 	wg.Wait()
 	return total.Load()
+}
+
+// each runs fn over files on GOMAXPROCS goroutines, each file through a gzip reader.
+func each(files []string, fn func(f string, gz *gzip.Reader) int64) int64 {
+	return perWorker(files, func() func(string) int64 {
+		var gz *gzip.Reader
+		return func(path string) int64 {
+			f, err := os.Open(path)
+			if err != nil {
+				panic(err)
+			}
+			defer f.Close()
+			if gz == nil {
+				gz, err = gzip.NewReader(f)
+			} else {
+				err = gz.Reset(f)
+			}
+			if err != nil {
+				panic(err)
+			}
+			return fn(path, gz)
+		}
+	})
 }
 
 func gunzipOnly(files []string) string {
@@ -397,44 +408,35 @@ func gunzipOnly(files []string) string {
 // inflateOnly is gunzipOnly with the decoder the hunt uses for files it reads whole
 // (internal/inflate): the hunt's own floor, shown beside the klauspost one.
 func inflateOnly(files []string) string {
-	var next, total atomic.Int64
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			var (
-				d       inflate.Decoder
-				in, out []byte
-			)
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(files) {
-					return
-				}
-				f, err := os.Open(files[i])
-				if err != nil {
-					panic(err)
-				}
-				in = in[:0]
-				for {
-					if len(in) == cap(in) {
-						in = slices.Grow(in, 64<<10)
-					}
-					n, err := f.Read(in[len(in):cap(in)])
-					in = in[:len(in)+n]
-					if err != nil {
-						break
-					}
-				}
-				f.Close()
-				if out, err = d.Gunzip(out, in, 1<<30); err != nil {
-					panic(fmt.Sprintf("%s: %v", files[i], err))
-				}
-				total.Add(int64(len(out)))
+	n := perWorker(files, func() func(string) int64 {
+		var (
+			d       inflate.Decoder
+			in, out []byte
+		)
+		return func(path string) int64 {
+			f, err := os.Open(path)
+			if err != nil {
+				panic(err)
 			}
-		})
-	}
-	wg.Wait()
-	return fmt.Sprintf("%.0f MB uncompressed", float64(total.Load())/1e6)
+			in = in[:0]
+			for {
+				if len(in) == cap(in) {
+					in = slices.Grow(in, 64<<10)
+				}
+				n, err := f.Read(in[len(in):cap(in)])
+				in = in[:len(in)+n]
+				if err != nil {
+					break
+				}
+			}
+			f.Close()
+			if out, err = d.Gunzip(out, in, 1<<30); err != nil {
+				panic(fmt.Sprintf("%s: %v", path, err))
+			}
+			return int64(len(out))
+		}
+	})
+	return fmt.Sprintf("%.0f MB uncompressed", float64(n)/1e6)
 }
 
 // ctRecord is what a typed decoder would keep: the fields the rules read.
