@@ -291,15 +291,15 @@ func (d *Decoder) Gunzip(dst, src []byte, limit int) ([]byte, error) {
 		if err != nil {
 			return out, err
 		}
-		if len(src)-q >= 8 {
-			// ISIZE is the member's size mod 2^32: a hint for the buffer
-			hint := int(binary.LittleEndian.Uint32(src[len(src)-4:]))
-			if p == 0 && hint <= limit && cap(out) < hint+slack {
-				out = append(make([]byte, 0, hint+slack), out...)
+		if p == 0 && len(src)-q >= 8 {
+			// the last member's ISIZE, its size mod 2^32: for one member (CloudTrail's
+			// files), the size of the buffer to make
+			if hint := int(binary.LittleEndian.Uint32(src[len(src)-4:])); hint <= limit && cap(out) < hint+slack {
+				out = make([]byte, 0, hint+slack)
 			}
 		}
 		var end int
-		out, end, err = d.inflate(out, src[:len(src)], q, limit)
+		out, end, err = d.inflate(out, src, q, limit)
 		if err != nil {
 			return out, err
 		}
