@@ -236,9 +236,9 @@ func sourceSize(src Source) int64 {
 }
 
 // A gzip input of at most wholeMax bytes that inflates to at most wholeOutMax is read
-// whole and inflated whole by package inflate, which is about half again as fast as
-// streaming (CloudTrail writes files of well under a megabyte); larger ones are streamed,
-// so memory stays bounded. Variables for tests.
+// whole and inflated whole by package inflate, about 1.6 times as fast as klauspost's
+// streaming reader (CloudTrail writes files of well under a megabyte); larger ones are
+// streamed, so memory stays bounded. Variables for tests.
 var (
 	wholeMax    = 4 << 20
 	wholeOutMax = 32 << 20
@@ -504,7 +504,8 @@ type window struct {
 }
 
 // memStep is how far more moves end over an input in memory: the structural index is
-// built a piece at a time, so the framing reads bytes still in cache.
+// built a piece at a time, and dropped behind the framing, so it stays the size of a step
+// (16 KiB steps measured no faster).
 const memStep = 64 << 10
 
 // resetMem starts the window over data, held whole in memory.
