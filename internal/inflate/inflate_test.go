@@ -3,6 +3,7 @@ package inflate
 import (
 	"bufio"
 	"bytes"
+	"compress/flate"
 	stdgzip "compress/gzip"
 	"errors"
 	kgzip "github.com/klauspost/compress/gzip"
@@ -328,4 +329,34 @@ func TestBuildDegenerateCodes(t *testing.T) {
 			t.Errorf("symbol %d (%d bits): entry %#x", s, l, e)
 		}
 	}
+}
+
+// FuzzInflateRaw fuzzes the deflate stream itself: what compress/flate decodes is wrapped
+// in a gzip member with the right checksum, so a damaged stream is not simply refused at
+// the checksum, and this decoder must give the same bytes. Streams compress/flate refuses
+// must not make it panic or loop.
+func FuzzInflateRaw(f *testing.F) {
+	for _, data := range samples() {
+		for _, level := range []int{flate.NoCompression, flate.BestSpeed, 6, flate.HuffmanOnly} {
+			var buf bytes.Buffer
+			w, _ := flate.NewWriter(&buf, level)
+			w.Write(data[:min(len(data), 4000)])
+			w.Close()
+			f.Add(buf.Bytes())
+		}
+	}
+	var d Decoder
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		br := bytes.NewReader(raw) // an io.ByteReader: compress/flate reads no byte past the end
+		want, err := io.ReadAll(io.LimitReader(flate.NewReader(br), 1<<22))
+		if err != nil || len(want) >= 1<<22 {
+			_, _ = d.Gunzip(nil, wrap(raw, nil), 1<<22)
+			return
+		}
+		n := len(raw) - br.Len() // the member ends with the final block
+		got, gerr := d.Gunzip(nil, wrap(raw[:n], want), 1<<22)
+		if gerr != nil || !bytes.Equal(got, want) {
+			t.Fatalf("compress/flate reads %d bytes from %d of %d; this decoder: %d bytes, %v", len(want), n, len(raw), len(got), gerr)
+		}
+	})
 }
