@@ -9,6 +9,7 @@ import (
 
 	"github.com/accountguard/accountguard/internal/trail/detect"
 	"github.com/accountguard/accountguard/internal/trail/event"
+	"github.com/accountguard/accountguard/internal/trail/event/eventtest"
 	"github.com/accountguard/accountguard/internal/trail/jsonx"
 )
 
@@ -85,36 +86,17 @@ func TestWorkerActor(t *testing.T) {
 		``,
 	}
 	seq := []int{0, 0, 2, 2, 3, 2, 1, 1, 6, 6, 0, 5, 4, 4, 2, 6, 3}
-	buf := []byte(`{"Records":[`)
-	var starts []int
+	var recs []string
 	for i, k := range seq {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		starts = append(starts, len(buf))
-		buf = fmt.Appendf(buf, `{"eventName":"ListUsers","eventID":"e%d"`, i)
+		r := fmt.Sprintf(`{"eventName":"ListUsers","eventID":"e%d"`, i)
 		if ids[k] != "" {
-			buf = fmt.Appendf(buf, `,"userIdentity":%s`, ids[k])
+			r += `,"userIdentity":` + ids[k]
 		}
-		buf = append(buf, '}')
+		recs = append(recs, r+"}")
 	}
-	buf = append(buf, "]}"...)
-	var st jsonx.Structure
-	st.Reset()
-	st.Update(buf)
-	var (
-		ev event.Event
-		w  worker
-	)
-	for i, at := range starts {
-		if _, err := ev.IndexWith(buf, at, &st); err != nil {
-			t.Fatal(err)
-		}
-		w.obs.FromEvent(&ev, time.Time{})
-		var fresh event.Event
-		if _, err := fresh.Index(buf, at); err != nil {
-			t.Fatal(err)
-		}
+	var w worker
+	eventtest.Each(t, recs, func(i int, ev, fresh *event.Event) {
+		w.obs.FromEvent(ev, time.Time{})
 		id := fresh.Identity()
 		want := detect.ActorID(id)
 		if len(want) == 0 {
@@ -123,7 +105,7 @@ func TestWorkerActor(t *testing.T) {
 		if got := w.actor(); string(got) != string(want) {
 			t.Fatalf("record %d (identity %d): actor %q, want %q", i, seq[i], got, want)
 		}
-	}
+	})
 }
 
 // TestWorkerCreations: a worker that knows repeated creation records by their text keeps

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/accountguard/accountguard/internal/trail/event"
-	"github.com/accountguard/accountguard/internal/trail/jsonx"
+	"github.com/accountguard/accountguard/internal/trail/event/eventtest"
 )
 
 // TestFromEventIdentityRuns: FromEvent reads the identity once per run of records by one
@@ -24,40 +24,21 @@ func TestFromEventIdentityRuns(t *testing.T) {
 	}
 	// runs, changes, a record without identity between two of one identity
 	seq := []int{0, 0, 0, 1, 1, 0, 4, 0, 2, 2, 3, 3, 0, 4, 4, 1}
-	buf := []byte(`{"Records":[`)
-	var starts []int
+	var recs []string
 	for i, k := range seq {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		starts = append(starts, len(buf))
-		buf = fmt.Appendf(buf, `{"eventTime":"2024-01-01T00:00:%02dZ","eventName":"ListUsers","eventID":"e%d"`, i, i)
+		r := fmt.Sprintf(`{"eventTime":"2024-01-01T00:00:%02dZ","eventName":"ListUsers","eventID":"e%d"`, i, i)
 		if ids[k] != "" {
-			buf = fmt.Appendf(buf, `,"userIdentity":%s`, ids[k])
+			r += `,"userIdentity":` + ids[k]
 		}
-		buf = append(buf, '}')
+		recs = append(recs, r+"}")
 	}
-	buf = append(buf, "]}"...)
-	var st jsonx.Structure
-	st.Reset()
-	st.Update(buf)
-	var (
-		ev  event.Event
-		obs Obs
-	)
-	for i, at := range starts {
-		if _, err := ev.IndexWith(buf, at, &st); err != nil {
-			t.Fatal(err)
-		}
-		obs.FromEvent(&ev, time.Unix(int64(i), 0))
-		var fresh event.Event
-		if _, err := fresh.Index(buf, at); err != nil {
-			t.Fatal(err)
-		}
+	var obs Obs
+	buf := eventtest.Each(t, recs, func(i int, ev, fresh *event.Event) {
+		obs.FromEvent(ev, time.Unix(int64(i), 0))
 		if want := fresh.Identity(); !reflect.DeepEqual(obs.Identity, want) {
 			t.Fatalf("record %d (identity %d): Identity %+v, want %+v", i, seq[i], obs.Identity, want)
 		}
-	}
+	})
 	// what the Obs keeps of the identities does not alias the records
 	for i := range buf {
 		buf[i] = 'x'
@@ -153,8 +134,7 @@ func TestObserveRuns(t *testing.T) {
 	errs := []string{"", "", "AccessDenied", "Client.UnauthorizedOperation", "NoSuchEntity"}
 	names := []string{"ListUsers", "GetCallerIdentity", "CreateUser", "RunInstances", "DescribeInstances"}
 	r := rand.New(rand.NewPCG(9, 10))
-	buf := []byte(`{"Records":[`)
-	var starts []int
+	var recs []string
 	id, ua, ec := 0, 0, 0
 	for i := range 3000 {
 		if r.IntN(3) == 0 {
@@ -166,30 +146,18 @@ func TestObserveRuns(t *testing.T) {
 		if r.IntN(3) == 0 {
 			ec = r.IntN(len(errs))
 		}
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		starts = append(starts, len(buf))
-		buf = fmt.Appendf(buf, `{"eventTime":"x","eventName":%q,"eventSource":"iam.amazonaws.com","awsRegion":"us-east-1","sourceIPAddress":"10.0.0.%d","userAgent":%q,"errorCode":%q,"eventID":"e%d","userIdentity":%s}`,
-			names[r.IntN(len(names))], r.IntN(3), uas[ua], errs[ec], i, ids[id])
+		recs = append(recs, fmt.Sprintf(`{"eventTime":"x","eventName":%q,"eventSource":"iam.amazonaws.com","awsRegion":"us-east-1","sourceIPAddress":"10.0.0.%d","userAgent":%q,"errorCode":%q,"eventID":"e%d","userIdentity":%s}`,
+			names[r.IntN(len(names))], r.IntN(3), uas[ua], errs[ec], i, ids[id]))
 	}
-	buf = append(buf, "]}"...)
-	var st jsonx.Structure
-	st.Reset()
-	st.Update(buf)
 	var (
-		ev       event.Event
 		obs      Obs
 		runs     = NewState()
 		one      = NewState()
 		cacheHit int
 	)
-	for i, at := range starts {
-		if _, err := ev.IndexWith(buf, at, &st); err != nil {
-			t.Fatal(err)
-		}
+	eventtest.Each(t, recs, func(i int, ev, _ *event.Event) {
 		tm := t0.Add(time.Duration(i%700) * 7 * time.Second)
-		obs.FromEvent(&ev, tm)
+		obs.FromEvent(ev, tm)
 		if runs.runObs == &obs && runs.runID == obs.idRun {
 			cacheHit++
 		}
@@ -202,7 +170,7 @@ func TestObserveRuns(t *testing.T) {
 			runs.Merge(NewStateWith(runs.Budget()))
 			one.Merge(NewStateWith(one.Budget()))
 		}
-	}
+	})
 	if got, want := summary(runs), summary(one); got != want {
 		t.Fatalf("records in runs:\n%s\nalone:\n%s", got, want)
 	}
